@@ -1,0 +1,183 @@
+"""Data-quality checks shown in the Dagster UI, beside the dbt tests (which dagster-dbt turns
+into blocking checks by itself):
+
+- Great Expectations drift and distribution checks on aggregates (warnings): participants per
+  cohort within ±25 % of the previous month, UCJ rates ≤ 1, age and DTSEN desil distributions.
+  Their Data Docs are linked from the check metadata.
+- the cohort statuses of SPEC §3 (a `held_back` cohort is a warning: the period still publishes)
+- the freshness promise: the current month's bill published by the 10th (Asia/Makassar).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    AssetsDefinition,
+    MetadataValue,
+    asset_check,
+)
+
+from assets.metadata import markdown_table
+from assets.names import (
+    DBT_INPUT_TABLES,
+    DUCKDB_POOL,
+    MART_BILLING_MONTHLY,
+    MART_COHORT_STATUS,
+    MART_COVERAGE_MONTHLY,
+    WAREHOUSE_PUBLICATION,
+)
+from assets.partitions import TIMEZONE, monthly_partitions
+from assets.resources import BerjasaResource
+from berjasa.summary import read_period_summary
+
+FRESHNESS_DEADLINE_DAY = 10
+CHECK_BILL_BY_10TH = "bill_published_by_10th"
+
+
+def _ge_check(name: str, asset: str, description: str, fn_name: str) -> AssetsDefinition:
+    @asset_check(
+        name=name,
+        asset=AssetKey(asset),
+        description=description,
+        partitions_def=monthly_partitions,
+        pool=DUCKDB_POOL,
+    )
+    def _check(context: AssetCheckExecutionContext, berjasa: BerjasaResource) -> AssetCheckResult:
+        from berjasa import quality  # GE costs ~2 s to import: only when a check runs
+
+        settings = berjasa.settings()
+        check: Callable[..., quality.QualityResult] = getattr(quality, fn_name)
+        result = check(settings.dbt_database, context.partition_key)
+        docs = quality.build_data_docs(
+            settings.dbt_database, context.partition_key, settings.data_docs_dir
+        ) if hasattr(quality, "build_data_docs") else result.data_docs_path
+        metadata: dict[str, object] = {
+            key: (MetadataValue.json(value) if isinstance(value, dict | list) else value)
+            for key, value in result.metadata.items()
+        }
+        if docs:
+            metadata["data_docs"] = MetadataValue.path(str(docs))
+        return AssetCheckResult(
+            passed=result.passed,
+            severity=AssetCheckSeverity.WARN,
+            description=result.description,
+            metadata=metadata,
+        )
+
+    return _check
+
+
+participants_drift_check = _ge_check(
+    "participants_within_25pct_of_previous_month",
+    MART_BILLING_MONTHLY,
+    "Great Expectations: participants per cohort within ±25 % of the previous month "
+    "(a larger jump usually means a wrong or partial list).",
+    "participants_drift",
+)
+ucj_rates_check = _ge_check(
+    "ucj_rates_at_most_1",
+    MART_COVERAGE_MONTHLY,
+    "Great Expectations: UCJ rate ≤ 1 and program share in [0, 1] per area. A kecamatan above "
+    "1 is plausible (BPJS counts workers at the employer's address): published, flagged.",
+    "ucj_rates_plausible",
+)
+age_distribution_check = _ge_check(
+    "age_distribution_plausible",
+    DBT_INPUT_TABLES,
+    "Great Expectations: ages of accepted people per cohort (share within 15–70, median).",
+    "age_distribution",
+)
+desil_distribution_check = _ge_check(
+    "desil_distribution_plausible",
+    DBT_INPUT_TABLES,
+    "Great Expectations: DTSEN desil of `pekerja_rentan` (all in 1–10, mostly ≤ 5).",
+    "desil_distribution",
+)
+
+
+@asset_check(
+    name="cohorts_published",
+    asset=AssetKey(MART_COHORT_STATUS),
+    description="Every cohort that sent a list was published. A cohort above the reject-share "
+    "threshold is `held_back` (its last good list is billed again); `unreadable` and `no_dtsen` "
+    "likewise. A warning: the other cohorts still publish.",
+    partitions_def=monthly_partitions,
+    pool=DUCKDB_POOL,
+)
+def cohorts_published_check(
+    context: AssetCheckExecutionContext, berjasa: BerjasaResource
+) -> AssetCheckResult:
+    settings = berjasa.settings()
+    summary = read_period_summary(settings.dbt_database, context.partition_key)
+    not_published = [
+        c.cohort_code for c in summary.cohorts if c.status not in ("published", "no_file")
+    ]
+    table = markdown_table(
+        ["cohort", "status", "read", "rejected", "reject share", "detail"],
+        [
+            (
+                c.cohort_code,
+                c.status,
+                c.rows_read,
+                c.rows_rejected,
+                f"{c.rows_rejected / c.rows_read:.1%}" if c.rows_read else "",
+                c.detail,
+            )
+            for c in summary.cohorts
+        ],
+    )
+    return AssetCheckResult(
+        passed=not not_published,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "cohort_statuses": MetadataValue.md(table),
+            "reject_threshold": settings.reject_threshold,
+            "not_published": ", ".join(not_published) or "none",
+        },
+    )
+
+
+def bill_deadline_status(now: dt.datetime, published_periods: set[str]) -> tuple[bool, str]:
+    """Pure rule: from the 10th (Asia/Makassar) the current month must be published."""
+    local = now.astimezone(ZoneInfo(TIMEZONE))
+    period = f"{local.year:04d}-{local.month:02d}"
+    if period in published_periods:
+        return True, f"{period} is published."
+    if local.day < FRESHNESS_DEADLINE_DAY:
+        return True, f"{period} is not published yet; due by the {FRESHNESS_DEADLINE_DAY}th."
+    return False, f"{period} is overdue: BPJS must be paid by the 15th."
+
+
+@asset_check(
+    name=CHECK_BILL_BY_10TH,
+    asset=AssetKey(WAREHOUSE_PUBLICATION),
+    description="The current month's bill is published by the 10th (Asia/Makassar), so "
+    "finance can pay BPJS by the 15th. Evaluated daily by the freshness schedule.",
+)
+def bill_published_by_10th(context: AssetCheckExecutionContext) -> AssetCheckResult:
+    published = set(
+        context.instance.get_materialized_partitions(AssetKey(WAREHOUSE_PUBLICATION))
+    )
+    passed, description = bill_deadline_status(dt.datetime.now(dt.UTC), published)
+    return AssetCheckResult(passed=passed, description=description)
+
+
+QUALITY_CHECKS = [
+    participants_drift_check,
+    ucj_rates_check,
+    age_distribution_check,
+    desil_distribution_check,
+    cohorts_published_check,
+]
+
+
+def data_docs_index(data_docs_dir: Path) -> Path:
+    return data_docs_dir / "index.html"

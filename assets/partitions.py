@@ -1,0 +1,29 @@
+"""Monthly partitions and the pure helpers that turn a partition into pipeline inputs."""
+
+from __future__ import annotations
+
+import json
+
+from dagster import MonthlyPartitionsDefinition
+
+PARTITION_START = "2024-01"
+PARTITION_FORMAT = "%Y-%m"
+TIMEZONE = "Asia/Makassar"
+
+# Keys are the periods themselves (`2025-03`); end_offset=1 makes the current month exist, so
+# the schedule on the 6th can bill the month it is in (Dagster issue 15306).
+monthly_partitions = MonthlyPartitionsDefinition(
+    start_date=PARTITION_START,
+    fmt=PARTITION_FORMAT,
+    end_offset=1,
+    timezone=TIMEZONE,
+)
+
+
+def dbt_vars_for_period(period: str, reject_threshold: float) -> dict[str, object]:
+    """The `--vars` of one dbt build: the period and the reject-share threshold (SPEC §3)."""
+    return {"period": period, "reject_threshold": reject_threshold}
+
+
+def dbt_vars_arg(period: str, reject_threshold: float) -> str:
+    return json.dumps(dbt_vars_for_period(period, reject_threshold), sort_keys=True)

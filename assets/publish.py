@@ -1,0 +1,98 @@
+"""Publish group: the month's marts copied atomically into the city data warehouse."""
+
+from __future__ import annotations
+
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    Backoff,
+    Failure,
+    Jitter,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+    TimeWindowPartitionMapping,
+    asset,
+)
+
+from assets.metadata import markdown_table
+from assets.names import DUCKDB_POOL, GROUP_PUBLISH, WAREHOUSE_PUBLICATION
+from assets.partitions import monthly_partitions
+from assets.resources import BerjasaResource
+from berjasa.errors import BerjasaError
+from berjasa.summary import read_period_summary
+from berjasa.warehouse import PUBLISHED_TABLES, build_provenance, publish_period
+
+# Month M reads who was billed in M-1..M-3, so republishing M-1 makes M stale.
+_PREVIOUS_MONTH = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+
+
+@asset(
+    name=WAREHOUSE_PUBLICATION,
+    group_name=GROUP_PUBLISH,
+    partitions_def=monthly_partitions,
+    deps=[
+        *(AssetKey(table) for table in PUBLISHED_TABLES),
+        AssetDep(WAREHOUSE_PUBLICATION, partition_mapping=_PREVIOUS_MONTH),
+    ],
+    pool=DUCKDB_POOL,
+    kinds={"duckdb", "postgres"},
+    retry_policy=RetryPolicy(max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL, jitter=Jitter.FULL),
+)
+def warehouse_publication(
+    context: AssetExecutionContext, berjasa: BerjasaResource
+) -> MaterializeResult:
+    """The month published whole to the city data warehouse (schema `berjasa`, DuckDB or
+    PostgreSQL): billing, coverage, membership changes, rejects and a status per cohort, with a
+    `publication_log` row. Atomic: readers see the previous publication or this one, never a
+    mix; a final (paid) month is only replaced with a supersede reason."""
+    settings = berjasa.settings()
+    period = context.partition_key
+    summary = read_period_summary(settings.dbt_database, period)
+    try:
+        result = publish_period(
+            settings,
+            period,
+            run_id=context.run.run_id,
+            source_db=settings.dbt_database,
+            warehouse=settings.warehouse,
+            supersede_reason=berjasa.supersede_reason or None,
+            provenance=build_provenance(settings, period),
+        )
+    except BerjasaError as error:
+        raise Failure(description=str(error)) from None
+    statuses = markdown_table(
+        ["cohort", "status", "read", "accepted", "rejected", "billed", "premium (Rp)", "detail"],
+        [
+            (
+                c.cohort_code,
+                c.status,
+                c.rows_read,
+                c.rows_accepted,
+                c.rows_rejected,
+                c.participants,
+                f"{c.premium_idr:,}",
+                c.detail,
+            )
+            for c in summary.cohorts
+        ],
+    )
+    metadata: dict[str, object] = {
+        "total_premium_idr": summary.total_premium_idr,
+        "rows_read": summary.rows_read,
+        "rows_accepted": summary.rows_accepted,
+        "rows_rejected": summary.rows_rejected,
+        "cohorts_not_published": sum(
+            c.status not in ("published", "no_file") for c in summary.cohorts
+        ),
+        "cohort_statuses": MetadataValue.md(statuses),
+        "warehouse": MetadataValue.text(result.warehouse_label),
+        "publication_id": MetadataValue.text(str(result.publication_id)),
+    }
+    for cohort in summary.cohorts:
+        metadata[f"participants/{cohort.cohort_code}"] = cohort.participants
+        metadata[f"premium_idr/{cohort.cohort_code}"] = cohort.premium_idr
+    for program, amount in summary.premium_by_program.items():
+        metadata[f"premium_idr/program/{program}"] = amount
+    return MaterializeResult(metadata=metadata)

@@ -1,0 +1,229 @@
+"""The `berjasa` command.
+
+    berjasa demo-data --period YYYY-MM [--landing DIR] [--scale X] [--seed N]
+    berjasa run       --period YYYY-MM [--landing DIR] [--warehouse PATH|postgresql://…]
+                      [--supersede --reason "…"]
+    berjasa demo      [--period YYYY-MM] [--scale X]   demo data → full pipeline → summary
+    berjasa finalize  --period YYYY-MM [--warehouse …]
+    berjasa export    --period YYYY-MM --format xlsx|csv|parquet [--out DIR] [--warehouse …]
+    berjasa grant     [--warehouse postgresql://…]
+    berjasa ui        the Dagster UI on this home's instance
+
+`run` exits 0 when every cohort with a file was published, 2 when the period was published
+with a cohort not published, 1 when nothing was published (SPEC §3). Errors are printed as one
+clear message, never a traceback, and never contain a NIK or a name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from berjasa.config import REPO_ROOT, Settings, get_settings
+from berjasa.errors import BerjasaError
+from berjasa.periods import parse_period
+
+DEMO_PERIOD = "2026-01"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return get_settings(
+        landing=getattr(args, "landing", None), warehouse=getattr(args, "warehouse", None)
+    )
+
+
+def _period(text: str) -> str:
+    parse_period(text)  # raises PeriodError (a ValueError) with a readable message
+    return text
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from berjasa.demo import generate_demo_data
+
+    settings = _settings(args)
+    summary = generate_demo_data(
+        args.period, settings.landing, scale=args.scale, seed=args.seed, progress=True
+    )
+    print(
+        f"Demo landing folder {summary.landing_dir}: {summary.total_rows:,} rows in "
+        f"{len(summary.files)} files; truth file {summary.truth_path}"
+    )
+    return 0
+
+
+def run_period(
+    settings: Settings, period: str, supersede_reason: str | None = None, quiet: bool = True
+) -> int:
+    """Runs one month through the Dagster job on this home's instance; prints the summary."""
+    from berjasa.dbt_manifest import ensure_manifest
+    from orchestration.instance import prepare_dagster_home
+
+    prepare_dagster_home(settings)
+    ensure_manifest()
+
+    from dagster import DagsterEventType, DagsterInstance
+
+    from assets.names import MONTHLY_JOB
+    from berjasa.summary import format_summary, read_period_summary
+    from orchestration.definitions import defs
+
+    run_config: dict[str, object] = {
+        "resources": {
+            "berjasa": {
+                "config": {
+                    "landing": str(settings.landing),
+                    "warehouse": settings.warehouse,
+                    "supersede_reason": supersede_reason or "",
+                }
+            }
+        },
+    }
+    if quiet:
+        run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
+    job = defs.resolve_job_def(MONTHLY_JOB)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            partition_key=period, instance=instance, run_config=run_config, raise_on_error=False
+        )
+        run_id = result.run_id
+    if not result.success:
+        print(f"Berjasa {period}: the run failed; nothing was published (run {run_id}).")
+        for event in result.all_events:
+            if event.event_type == DagsterEventType.STEP_FAILURE:
+                data = event.step_failure_data
+                reason = (
+                    data.user_failure_data.description
+                    if data.user_failure_data and data.user_failure_data.description
+                    else (data.error.message.strip() if data.error else "unknown error")
+                )
+                print(f"  step {event.step_key}: {reason}")
+        return 1
+    summary = read_period_summary(settings.dbt_database, period)
+    print(format_summary(summary))
+    print(f"Published to {settings.warehouse} (Dagster run {run_id}).")
+    return summary.exit_code()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.supersede and not args.reason:
+        raise BerjasaError("--supersede needs --reason \"…\" (it is recorded in publication_log)")
+    return run_period(_settings(args), args.period, args.reason if args.supersede else None)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from berjasa.demo import generate_demo_data
+
+    settings = _settings(args)
+    summary = generate_demo_data(args.period, settings.landing, scale=args.scale, seed=args.seed)
+    print(f"Demo data: {summary.total_rows:,} rows in {summary.landing_dir}")
+    return run_period(settings, args.period)
+
+
+def cmd_finalize(args: argparse.Namespace) -> int:
+    from berjasa.warehouse import finalize_period
+
+    settings = _settings(args)
+    finalize_period(settings, args.period, warehouse=settings.warehouse)
+    print(f"{args.period} is final: republishing it now needs --supersede --reason.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from berjasa.export import export_period
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.exports_dir / args.period
+    paths = export_period(settings, args.period, args.format, out, warehouse=settings.warehouse)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from berjasa.warehouse import grant_roles
+
+    settings = _settings(args)
+    grant_roles(settings, settings.warehouse)
+    print("Roles berjasa_finance and berjasa_bi granted.")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from berjasa.dbt_manifest import ensure_manifest
+    from orchestration.instance import prepare_dagster_home
+
+    settings = _settings(args)
+    prepare_dagster_home(settings)
+    ensure_manifest()
+    dagster = Path(sys.executable).parent / "dagster"
+    os.chdir(REPO_ROOT)
+    os.execv(
+        str(dagster),
+        [str(dagster), "dev", "-w", "workspace.yaml", "-h", args.host, "-p", str(args.port)],
+    )
+    return 0  # pragma: no cover
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="berjasa", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler, help_text: str, period: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.set_defaults(handler=handler)
+        if period:
+            p.add_argument("--period", type=_period, required=True, help="YYYY-MM")
+        return p
+
+    p = add("demo-data", cmd_demo_data, "write a synthetic landing folder for a month")
+    p.add_argument("--landing", help="landing folder (default $BERJASA_LANDING)")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+
+    p = add("run", cmd_run, "run one month through the pipeline and publish it")
+    p.add_argument("--landing")
+    p.add_argument("--warehouse", help="DuckDB file or postgresql:// URL")
+    p.add_argument("--supersede", action="store_true", help="republish a final month")
+    p.add_argument("--reason", help="why a final month is superseded")
+
+    p = add("demo", cmd_demo, "generate a demo month and run it (the README's demo)", False)
+    p.add_argument("--period", type=_period, default=DEMO_PERIOD)
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--landing")
+    p.add_argument("--warehouse")
+
+    p = add("finalize", cmd_finalize, "mark a published month final (the bill was paid)")
+    p.add_argument("--warehouse")
+
+    p = add("export", cmd_export, "write the finance files of a published month")
+    p.add_argument("--format", choices=("xlsx", "csv", "parquet"), default="xlsx")
+    p.add_argument("--out")
+    p.add_argument("--warehouse")
+
+    p = add("grant", cmd_grant, "create the finance and BI roles in PostgreSQL", False)
+    p.add_argument("--warehouse")
+
+    p = add("ui", cmd_ui, "start the Dagster UI on this home's instance", False)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (BerjasaError, ValueError) as error:
+        print(f"berjasa: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
