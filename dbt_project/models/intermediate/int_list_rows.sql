@@ -1,0 +1,58 @@
+-- Every row-valid row of the lists this period may use: the current lists (not those of an
+-- unreadable cohort, none of whose rows count as read) and the last good lists.
+with
+
+accepted_rows as (
+
+    select * from {{ ref('stg_accepted_rows') }}
+
+),
+
+good_rows as (
+
+    select * from {{ ref('stg_good_rows') }}
+
+),
+
+source_files as (
+
+    select * from {{ ref('stg_source_files') }}
+
+),
+
+unreadable_cohorts as (
+
+    select distinct cohort_code
+    from source_files
+    where file_status = 'error'
+
+),
+
+current_rows as (
+
+    select
+        'current' as list_kind,
+        accepted_rows.*
+    from accepted_rows
+    where accepted_rows.cohort_code not in (select unreadable_cohorts.cohort_code from unreadable_cohorts)
+
+),
+
+previous_good_rows as (
+
+    select
+        'previous_good' as list_kind,
+        good_rows.*
+    from good_rows
+
+),
+
+final as (
+
+    select * from current_rows
+    union all
+    select * from previous_good_rows
+
+)
+
+select * from final
