@@ -8,8 +8,6 @@ into blocking checks by itself):
 - the freshness promise: the current month's bill published by the 10th (Asia/Makassar).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +32,7 @@ from assets.names import (
     MART_COVERAGE_MONTHLY,
     WAREHOUSE_PUBLICATION,
 )
-from assets.partitions import TIMEZONE, monthly_partitions
+from assets.partitions import TIMEZONE
 from assets.resources import BerjasaResource
 from berjasa.summary import read_period_summary
 
@@ -42,12 +40,16 @@ FRESHNESS_DEADLINE_DAY = 10
 CHECK_BILL_BY_10TH = "bill_published_by_10th"
 
 
+def run_period(context: AssetCheckExecutionContext) -> str:
+    """The month a check runs for: the partition of the run that materialized its asset."""
+    return context.run.tags["dagster/partition"]
+
+
 def _ge_check(name: str, asset: str, description: str, fn_name: str) -> AssetsDefinition:
     @asset_check(
         name=name,
         asset=AssetKey(asset),
         description=description,
-        partitions_def=monthly_partitions,
         pool=DUCKDB_POOL,
     )
     def _check(context: AssetCheckExecutionContext, berjasa: BerjasaResource) -> AssetCheckResult:
@@ -55,10 +57,14 @@ def _ge_check(name: str, asset: str, description: str, fn_name: str) -> AssetsDe
 
         settings = berjasa.settings()
         check: Callable[..., quality.QualityResult] = getattr(quality, fn_name)
-        result = check(settings.dbt_database, context.partition_key)
-        docs = quality.build_data_docs(
-            settings.dbt_database, context.partition_key, settings.data_docs_dir
-        ) if hasattr(quality, "build_data_docs") else result.data_docs_path
+        result = check(settings.dbt_database, run_period(context))
+        docs = (
+            quality.build_data_docs(
+                settings.dbt_database, run_period(context), settings.data_docs_dir
+            )
+            if hasattr(quality, "build_data_docs")
+            else result.data_docs_path
+        )
         metadata: dict[str, object] = {
             key: (MetadataValue.json(value) if isinstance(value, dict | list) else value)
             for key, value in result.metadata.items()
@@ -109,14 +115,13 @@ desil_distribution_check = _ge_check(
     description="Every cohort that sent a list was published. A cohort above the reject-share "
     "threshold is `held_back` (its last good list is billed again); `unreadable` and `no_dtsen` "
     "likewise. A warning: the other cohorts still publish.",
-    partitions_def=monthly_partitions,
     pool=DUCKDB_POOL,
 )
 def cohorts_published_check(
     context: AssetCheckExecutionContext, berjasa: BerjasaResource
 ) -> AssetCheckResult:
     settings = berjasa.settings()
-    summary = read_period_summary(settings.dbt_database, context.partition_key)
+    summary = read_period_summary(settings.dbt_database, run_period(context))
     not_published = [
         c.cohort_code for c in summary.cohorts if c.status not in ("published", "no_file")
     ]
@@ -163,9 +168,7 @@ def bill_deadline_status(now: dt.datetime, published_periods: set[str]) -> tuple
     "finance can pay BPJS by the 15th. Evaluated daily by the freshness schedule.",
 )
 def bill_published_by_10th(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    published = set(
-        context.instance.get_materialized_partitions(AssetKey(WAREHOUSE_PUBLICATION))
-    )
+    published = set(context.instance.get_materialized_partitions(AssetKey(WAREHOUSE_PUBLICATION)))
     passed, description = bill_deadline_status(dt.datetime.now(dt.UTC), published)
     return AssetCheckResult(passed=passed, description=description)
 

@@ -38,7 +38,9 @@ _PREVIOUS_MONTH = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
     ],
     pool=DUCKDB_POOL,
     kinds={"duckdb", "postgres"},
-    retry_policy=RetryPolicy(max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL, jitter=Jitter.FULL),
+    retry_policy=RetryPolicy(
+        max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL, jitter=Jitter.FULL
+    ),
 )
 def warehouse_publication(
     context: AssetExecutionContext, berjasa: BerjasaResource

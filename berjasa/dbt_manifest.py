@@ -56,7 +56,9 @@ def ensure_manifest() -> Path:
         check=False,
     )
     if completed.returncode != 0:
-        raise BerjasaError(f"dbt parse failed:\n{completed.stdout[-4000:]}{completed.stderr[-2000:]}")
+        raise BerjasaError(
+            f"dbt parse failed:\n{completed.stdout[-4000:]}{completed.stderr[-2000:]}"
+        )
     MANIFEST.touch()
     return MANIFEST
 

@@ -109,7 +109,7 @@ def run_period(
 
 def cmd_run(args: argparse.Namespace) -> int:
     if args.supersede and not args.reason:
-        raise BerjasaError("--supersede needs --reason \"…\" (it is recorded in publication_log)")
+        raise BerjasaError('--supersede needs --reason "…" (it is recorded in publication_log)')
     return run_period(_settings(args), args.period, args.reason if args.supersede else None)
 
 

@@ -15,7 +15,13 @@ from orchestration.schedules import freshness_schedule, monthly_bill_schedule
 from orchestration.sensors import landing_sensor
 
 defs = Definitions(
-    assets=[landing_files, validated_rows, dbt_input_tables, berjasa_dbt_models, warehouse_publication],
+    assets=[
+        landing_files,
+        validated_rows,
+        dbt_input_tables,
+        berjasa_dbt_models,
+        warehouse_publication,
+    ],
     asset_checks=[*QUALITY_CHECKS, bill_published_by_10th],
     jobs=[monthly_job, freshness_job],
     schedules=[monthly_bill_schedule, freshness_schedule],

@@ -6,14 +6,12 @@ from dagster import AssetSelection, define_asset_job, in_process_executor
 
 from assets.checks import CHECK_BILL_BY_10TH, bill_published_by_10th
 from assets.names import MONTHLY_JOB
-from assets.partitions import monthly_partitions
 
 FRESHNESS_JOB = "berjasa_freshness"
 
 monthly_job = define_asset_job(
     name=MONTHLY_JOB,
     selection=AssetSelection.all() - AssetSelection.checks(bill_published_by_10th),
-    partitions_def=monthly_partitions,
     # Steps run one after another in one process: DuckDB takes one writer per file, and the
     # steps are I/O on the same two files anyway.
     executor_def=in_process_executor,
