@@ -338,7 +338,7 @@ def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pa.Tab
         con.execute("set threads to 2")
         return con.execute(
             sql.replace("$path", "read_parquet($src)"), {"src": str(path), **(params or {})}
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     finally:
         con.close()
 

@@ -287,6 +287,6 @@ def normalise(raw: pa.Table, cohort_code: str) -> pa.Table:
                 "any_residence": rules.any_residence,
                 "requires_wage": rules.requires_wage,
             },
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     finally:
         con.close()
