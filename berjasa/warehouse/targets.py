@@ -1,0 +1,288 @@
+"""The two warehouse targets behind one small adapter, so the publication steps are written once.
+
+DuckDB: copy-on-write. The current warehouse file is copied to a temp file in the same folder,
+changed there in one transaction, checkpointed, closed and `os.replace`d onto the target: a BI
+tool holding the old file open never blocks publication and sees the old or the new file, never a
+mix. PostgreSQL: one transaction (MVCC gives readers the same guarantee); COPY loads the rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from berjasa.warehouse.tables import SCHEMA, pg_type, quote_literal
+
+COPY_BATCH_ROWS = 65_536
+CONNECT_ATTEMPTS = 3
+CONNECT_BASE_DELAY_S = 0.5
+_sleep = time.sleep  # module-level so tests can record the backoff without waiting
+
+
+class WarehouseError(RuntimeError):
+    pass
+
+
+class SchemaChangedError(WarehouseError):
+    pass
+
+
+def is_postgres(warehouse: str) -> bool:
+    return warehouse.startswith(("postgresql://", "postgres://"))
+
+
+def q(name: str) -> str:
+    """Quoted identifier (column names such as `new` are keywords)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Adapter(Protocol):
+    kind: str
+    param: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def existing_columns(self, table: str) -> dict[str, str]: ...
+    def target_type(self, duckdb_type: str, where: str) -> str: ...
+    def load(self, table: str, columns: Sequence[str], data: pa.Table) -> None: ...
+    def lock_log(self) -> None: ...
+
+
+# --------------------------------------------------------------------------------------------
+# DuckDB
+class DuckDBAdapter:
+    kind = "duckdb"
+    param = "?"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.con.execute(sql, list(params))
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def existing_columns(self, table: str) -> dict[str, str]:
+        rows = self.con.execute(
+            "select column_name, data_type from duckdb_columns()"
+            " where schema_name = ? and table_name = ? order by column_index",
+            [SCHEMA, table],
+        ).fetchall()
+        return {str(n): str(t) for n, t in rows}
+
+    def target_type(self, duckdb_type: str, where: str) -> str:
+        return duckdb_type
+
+    def load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        load_duckdb(self.con, table, columns, data)
+
+    def lock_log(self) -> None:
+        """The file lock taken by `duckdb_copy_on_write` already serialises publishers."""
+
+
+def load_duckdb(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], data: pa.Table
+) -> None:
+    """Insert an Arrow table by column name (module-level: tests inject failures here)."""
+    con.register("_publish_rows", data)
+    try:
+        cols = ", ".join(q(c) for c in columns)
+        con.execute(f"insert into {SCHEMA}.{q(table)} ({cols}) select {cols} from _publish_rows")
+    finally:
+        con.unregister("_publish_rows")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def duckdb_copy_on_write(path: Path) -> Iterator[DuckDBAdapter]:
+    """Yield an adapter on a transaction over a copy of `path`; on success replace `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wal = path.with_name(path.name + ".wal")
+    with _file_lock(path):
+        if wal.exists():
+            raise WarehouseError(
+                f"{path} has an unfinished write-ahead log ({wal.name}); open it once with"
+                " duckdb to checkpoint it, then publish again"
+            )
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            if path.exists():
+                shutil.copyfile(path, tmp)
+            else:
+                tmp.unlink()  # DuckDB creates the file itself
+            con = duckdb.connect(str(tmp))
+            try:
+                con.execute("begin transaction")
+                try:
+                    yield DuckDBAdapter(con)
+                    con.execute("commit")
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL
+def pg_connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+    """Connect, retrying a transient OperationalError with exponential backoff (3 tries)."""
+    for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        try:
+            return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+        except psycopg.OperationalError:
+            if attempt == CONNECT_ATTEMPTS:
+                raise
+            _sleep(CONNECT_BASE_DELAY_S * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class PostgresAdapter:
+    kind = "postgresql"
+    param = "%s"
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        self.cur = conn.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cur.execute(sql, list(params) if params else None)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.cur.execute(sql, list(params) if params else None)
+        return list(self.cur.fetchall())
+
+    def existing_columns(self, table: str) -> dict[str, str]:
+        rows = self.fetchall(
+            "select a.attname, format_type(a.atttypid, a.atttypmod)"
+            " from pg_attribute a join pg_class c on c.oid = a.attrelid"
+            " join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped"
+            " order by a.attnum",
+            [SCHEMA, table],
+        )
+        return {str(n): str(t) for n, t in rows}
+
+    def target_type(self, duckdb_type: str, where: str) -> str:
+        return pg_type(duckdb_type, where=where)
+
+    def load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        copy_postgres(self.cur, table, columns, data)
+
+    def lock_log(self) -> None:
+        """Serialise concurrent publishers; readers (plain SELECT) are not blocked."""
+        self.execute(f"lock table {SCHEMA}.publication_log in share row exclusive mode")
+
+
+def copy_postgres(cur: psycopg.Cursor, table: str, columns: Sequence[str], data: pa.Table) -> None:
+    """COPY an Arrow table as CSV in batches (vectorised: pyarrow writes the CSV, no row loop).
+
+    pyarrow writes a null as an empty unquoted field and an empty string as `""`, which is
+    exactly how PostgreSQL's CSV format tells them apart.
+    """
+    cols = ", ".join(q(c) for c in columns)
+    options = pacsv.WriteOptions(include_header=False)
+    with cur.copy(f"copy {SCHEMA}.{q(table)} ({cols}) from stdin with (format csv)") as copy:
+        for batch in data.select(list(columns)).to_batches(max_chunksize=COPY_BATCH_ROWS):
+            buffer = io.BytesIO()
+            pacsv.write_csv(batch, buffer, options)
+            copy.write(buffer.getvalue())
+
+
+@contextlib.contextmanager
+def postgres_transaction(url: str) -> Iterator[PostgresAdapter]:
+    """One transaction: committed when the block succeeds, rolled back on any error."""
+    conn = pg_connect(url)
+    try:
+        adapter = PostgresAdapter(conn)
+        try:
+            yield adapter
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def open_target(warehouse: str) -> Iterator[Adapter]:
+    if is_postgres(warehouse):
+        with postgres_transaction(warehouse) as adapter:
+            yield adapter
+    else:
+        with duckdb_copy_on_write(Path(warehouse)) as adapter:
+            yield adapter
+
+
+# --------------------------------------------------------------------------------------------
+# shared steps
+def ensure_table(adapter: Adapter, table: str, columns: Sequence[tuple[str, str]]) -> None:
+    """Create the table with the source's (mapped) types, or add columns the marts gained.
+
+    A column whose type changed is refused: silently converting published history is a decision
+    for a person (drop the warehouse table, or migrate it), not for the publisher.
+    """
+    wanted = [(name, adapter.target_type(kind, f"{table}.{name}")) for name, kind in columns]
+    existing = adapter.existing_columns(table)
+    if not existing:
+        body = ", ".join(f"{q(name)} {kind}" for name, kind in wanted)
+        adapter.execute(f"create table {SCHEMA}.{q(table)} ({body})")
+        return
+    for name, kind in wanted:
+        if name not in existing:
+            adapter.execute(f"alter table {SCHEMA}.{q(table)} add column {q(name)} {kind}")
+        elif existing[name].lower() != kind.lower():
+            raise SchemaChangedError(
+                f"warehouse column {SCHEMA}.{table}.{name} is {existing[name]} but the marts now"
+                f" give {kind}; migrate or drop the warehouse table, then publish again"
+            )
+
+
+def apply_comments(
+    adapter: Adapter, tables: dict[str, str], columns: dict[str, dict[str, str]]
+) -> None:
+    """COMMENT ON TABLE/COLUMN for the tables and columns that exist (both targets)."""
+    for table, text in tables.items():
+        existing = adapter.existing_columns(table)
+        if not existing:
+            continue
+        adapter.execute(f"comment on table {SCHEMA}.{q(table)} is {quote_literal(text)}")
+        for column, col_text in columns.get(table, {}).items():
+            if column in existing:
+                adapter.execute(
+                    f"comment on column {SCHEMA}.{q(table)}.{q(column)} is"
+                    f" {quote_literal(col_text)}"
+                )

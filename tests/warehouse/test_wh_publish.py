@@ -1,0 +1,274 @@
+"""Publication to both targets: same contents and types, idempotency, atomicity, lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import psycopg
+import pyarrow.parquet as pq
+import pytest
+from fake_marts import SIZES_1, SIZES_2, expected_total
+
+from berjasa.config import DEMO_PII_KEY, Settings
+from berjasa.pii import key_fingerprint
+from berjasa.warehouse import (
+    PUBLISHED_TABLES,
+    DemoKeyError,
+    InputFile,
+    PeriodFinalError,
+    PrivacyGuardError,
+    Provenance,
+    column_types,
+    finalize_period,
+    period_status,
+    publish_period,
+    read_table,
+)
+from berjasa.warehouse import targets as targets_module
+from berjasa.warehouse.tables import pg_type
+
+PROV = Provenance(
+    input_files=(InputFile("rt_rw.csv", "a" * 64), InputFile("non_asn.csv", "b" * 64)),
+    dtsen_file="_dtsen.parquet",
+    rows_read=66,
+    rows_accepted=60,
+    rows_rejected=6,
+    code_version="test-1.0",
+)
+ALL_TABLES = PUBLISHED_TABLES
+
+
+def _publish(settings: Settings, source_db: Path, warehouse: str, period: str, **kw):
+    return publish_period(settings, period, run_id=f"run-{period}", source_db=source_db,
+                          warehouse=warehouse, provenance=PROV, **kw)
+
+
+def _rows(warehouse: str, table: str) -> list[tuple]:
+    rows = [tuple(r.values()) for r in read_table(warehouse, table).to_pylist()]
+    return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
+
+
+def _snapshot(warehouse: str) -> dict[str, list[tuple]]:
+    return {t: _rows(warehouse, t) for t in ALL_TABLES}
+
+
+def _log(warehouse: str) -> list[dict]:
+    rows = read_table(warehouse, "publication_log").to_pylist()
+    return sorted(rows, key=lambda r: r["publication_id"])
+
+
+def test_two_periods_same_contents_and_types_in_duckdb_and_postgres(settings, source_db, pg_url):
+    wh = settings.warehouse
+    for period in ("2025-01", "2025-02"):
+        r_duck = _publish(settings, source_db, wh, period)
+        r_pg = _publish(settings, source_db, pg_url, period)
+        assert (r_duck.target, r_pg.target) == ("duckdb", "postgresql")
+        assert r_duck.total_premium_idr == r_pg.total_premium_idr
+
+    assert r_duck.total_premium_idr == expected_total(SIZES_2) == 984_048
+    duck, pg = _snapshot(wh), _snapshot(pg_url)
+    assert duck == pg
+    # both periods present, each billed once per person and program
+    detail = duck["billing_detail"]
+    assert len(detail) == 2 * (sum(SIZES_1.values()) + sum(SIZES_2.values()))
+    periods = {r[0] for r in duck["billing_monthly"]}
+    assert periods == {dt.date(2025, 1, 1), dt.date(2025, 2, 1)}
+    # column names and mapped types agree, table by table
+    src_types = column_types(str(source_db), "coverage_monthly")
+    assert src_types["program_share"] == "DECIMAL(12,6)"
+    for table in (*ALL_TABLES, "publication_log"):
+        duck_types = column_types(wh, table)
+        pg_types = column_types(pg_url, table)
+        assert list(duck_types) == list(pg_types), table
+        assert {c: pg_type(t) for c, t in duck_types.items()} == pg_types, table
+    assert column_types(pg_url, "coverage_monthly")["program_share"] == "numeric(12,6)"
+    assert column_types(pg_url, "coverage_monthly")["ucj_above_one"] == "boolean"
+    assert column_types(pg_url, "billing_monthly")["premium_idr"] == "bigint"
+    # the log: one draft row per publication, identical provenance on both targets
+    for target in (wh, pg_url):
+        log = _log(target)
+        assert [(r["publication_id"], r["period"], r["status"]) for r in log] == [
+            (1, dt.date(2025, 1, 1), "draft"), (2, dt.date(2025, 2, 1), "draft")]
+        assert log[1]["total_premium_idr"] == 984_048
+        assert log[0]["total_premium_idr"] == expected_total(SIZES_1) == 1_002_040
+        assert log[1]["pii_key_fingerprint"] == key_fingerprint(settings.pii_key)
+        assert settings.pii_key not in json.dumps(log, default=str)
+        assert json.loads(log[1]["input_files"]) == [
+            {"name": "non_asn.csv", "sha256": "b" * 64}, {"name": "rt_rw.csv", "sha256": "a" * 64}]
+        assert (log[1]["rows_read"], log[1]["rows_accepted"], log[1]["rows_rejected"]) == (
+            66, 60, 6)
+        assert log[1]["code_version"] == "test-1.0"
+        assert len(log[1]["rates_hash"]) == 64
+    # comments reached both warehouses
+    with duckdb.connect(wh, read_only=True) as con:
+        (comment,) = con.execute(
+            "select comment from duckdb_tables() where table_name = 'publication_log'").fetchone()
+    assert comment.startswith("One row per publication")
+    with psycopg.connect(pg_url) as conn:
+        (pg_comment,) = conn.execute(
+            "select obj_description('berjasa.publication_log'::regclass)").fetchone()
+    assert pg_comment == comment
+
+
+def test_republish_is_idempotent_and_replaces_only_its_period(settings, source_db, pg_url):
+    for target in (settings.warehouse, pg_url):
+        _publish(settings, source_db, target, "2025-01")
+        _publish(settings, source_db, target, "2025-02")
+        first = _snapshot(target)
+        _publish(settings, source_db, target, "2025-02")
+        assert _snapshot(target) == first
+    # the marts change for 2025-02 only: 2025-01 rows stay untouched
+    from fake_marts import build_period
+
+    build_period(source_db, "2025-02", {"rt_rw": 6}, home=settings.home)
+    for target in (settings.warehouse, pg_url):
+        result = _publish(settings, source_db, target, "2025-02")
+        assert result.total_premium_idr == 6 * 16_800
+        monthly = read_table(target, "billing_monthly", "2025-02").to_pylist()
+        assert [(r["cohort_code"], r["program"], r["participants"]) for r in monthly] == [
+            ("rt_rw", "JKK", 6), ("rt_rw", "JKM", 6)]
+        jan = read_table(target, "billing_monthly", "2025-01")
+        assert jan.num_rows == 12
+        assert sum(jan.column("premium_idr").to_pylist()) == 1_002_040
+
+
+def _fail_third_load(monkeypatch, name: str) -> list[str]:
+    calls: list[str] = []
+    original = getattr(targets_module, name)
+
+    def failing(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 3:
+            raise RuntimeError("injected failure while loading the third table")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(targets_module, name, failing)
+    return calls
+
+
+def test_failure_halfway_leaves_previous_publication_intact(
+    settings, source_db, pg_url, monkeypatch
+):
+    wh = settings.warehouse
+    _publish(settings, source_db, wh, "2025-01")
+    _publish(settings, source_db, pg_url, "2025-01")
+    before_duck, before_pg = _snapshot(wh), _snapshot(pg_url)
+    file_hash = hashlib.sha256(Path(wh).read_bytes()).hexdigest()
+
+    duck_calls = _fail_third_load(monkeypatch, "load_duckdb")
+    pg_calls = _fail_third_load(monkeypatch, "copy_postgres")
+    for target in (wh, pg_url):
+        with pytest.raises(RuntimeError, match="injected failure"):
+            _publish(settings, source_db, target, "2025-02")
+    assert duck_calls == pg_calls == ["billing_monthly", "billing_detail", "membership_changes"]
+
+    assert hashlib.sha256(Path(wh).read_bytes()).hexdigest() == file_hash
+    assert sorted(p.name for p in Path(wh).parent.iterdir() if "warehouse" in p.name) == [
+        "warehouse.duckdb", "warehouse.duckdb.lock"]  # no temp file left behind
+    assert _snapshot(wh) == before_duck
+    assert _snapshot(pg_url) == before_pg
+    assert [r["period"] for r in _log(pg_url)] == [dt.date(2025, 1, 1)]
+    # state was not advanced either
+    assert not (settings.state_dir / "ledger" / "2025-02.parquet").exists()
+
+
+def test_finalize_refuses_republish_unless_superseded(settings, source_db, pg_url):
+    for target in (settings.warehouse, pg_url):
+        _publish(settings, source_db, target, "2025-01")
+        assert period_status(settings, "2025-01", target) == "draft"
+        final = finalize_period(settings, "2025-01", target)
+        assert (final.status, final.publication_id) == ("final", 2)
+        assert finalize_period(settings, "2025-01", target).publication_id == 2  # no-op
+        with pytest.raises(PeriodFinalError, match="--supersede --reason"):
+            _publish(settings, source_db, target, "2025-01")
+        assert len(_log(target)) == 2
+        # another period is not affected
+        assert _publish(settings, source_db, target, "2025-02").status == "draft"
+        again = _publish(settings, source_db, target, "2025-01",
+                         supersede_reason="Koreksi daftar RT/RW dari Bagian Pemerintahan")
+        assert again.status == "final"
+        log = _log(target)
+        assert [(r["status"], r["supersede_reason"]) for r in log] == [
+            ("draft", None), ("final", None), ("draft", None),
+            ("final", "Koreksi daftar RT/RW dari Bagian Pemerintahan")]
+        assert period_status(settings, "2025-01", target) == "final"
+
+
+def test_demo_key_refused_for_postgres(settings, source_db, pg_url):
+    demo = Settings(home=settings.home, landing=settings.landing, warehouse=pg_url,
+                    pii_key=DEMO_PII_KEY)
+    with pytest.raises(DemoKeyError, match="demo PII key"):
+        _publish(demo, source_db, pg_url, "2025-01")
+    with psycopg.connect(pg_url) as conn:
+        (exists,) = conn.execute("select to_regclass('berjasa.billing_monthly')").fetchone()
+    assert exists is None
+    # the demo key is fine for the embedded DuckDB warehouse
+    assert _publish(demo, source_db, settings.warehouse, "2025-01").status == "draft"
+
+
+def test_privacy_guard_names_table_and_column_not_the_value(settings, source_db):
+    from fake_marts import build_period
+
+    nik = "7371014101900001"
+    build_period(source_db, "2025-01", SIZES_1, reject_detail=f"nik {nik} bad")
+    with pytest.raises(PrivacyGuardError) as err:
+        _publish(settings, source_db, settings.warehouse, "2025-01")
+    assert "berjasa.rejected_records.reason_detail" in str(err.value)
+    assert nik not in str(err.value)
+    assert not Path(settings.warehouse).exists()
+
+
+def test_reader_holding_duckdb_open_does_not_block(settings, source_db):
+    wh = settings.warehouse
+    _publish(settings, source_db, wh, "2025-01")
+    reader = duckdb.connect(wh, read_only=True)
+    try:
+        query = "select count(distinct period) from berjasa.billing_monthly"
+        assert reader.execute(query).fetchone() == (1,)
+        result = _publish(settings, source_db, wh, "2025-02")
+        assert result.status == "draft"
+        assert reader.execute(query).fetchone() == (1,)  # the old file, whole and consistent
+    finally:
+        reader.close()
+    with duckdb.connect(wh, read_only=True) as fresh:
+        assert fresh.execute(query).fetchone() == (2,)
+
+
+def test_state_ledger_and_good_files(settings, source_db):
+    good = settings.state_dir / "good" / "2025-02.parquet"
+    good.parent.mkdir(parents=True)
+    # an earlier good list: pekerja_rentan (held back now) must survive, rt_rw gets replaced
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select date '2025-02-01' as period, c as cohort_code, 'old.csv' as source_file,"
+            " 1 as file_ordinal, 2 as source_row, repeat('c', 64) as person_key,"
+            " '737101******9999' as nik_masked from (values ('pekerja_rentan'), ('rt_rw')) t(c))"
+            f" to '{good}' (format parquet)")
+    result = _publish(settings, source_db, settings.warehouse, "2025-02")
+    ledger = pq.read_table(result.ledger_file)
+    assert ledger.column_names == ["period", "person_key", "primary_cohort"]
+    assert ledger.num_rows == sum(SIZES_2.values())
+    rows = pq.read_table(good).to_pylist()
+    by_cohort: dict[str, set[str]] = {}
+    for row in rows:
+        by_cohort.setdefault(row["cohort_code"], set()).add(row["source_file"])
+    assert by_cohort == {
+        "non_asn": {"non_asn.csv"}, "rt_rw": {"rt_rw.csv"},
+        "kader_posyandu_kb": {"kader_posyandu_kb.csv"},
+        "pekerja_keagamaan": {"pekerja_keagamaan.csv"},
+        "penyelenggara_pemilu": {"penyelenggara_pemilu.csv"},
+        "pekerja_rentan": {"old.csv"},
+    }
+    assert len(rows) == 12 + 3 + 10 + 7 + 2 + 1
+
+
+def test_postgres_connect_retries_with_backoff(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(targets_module, "_sleep", slept.append)
+    with pytest.raises(psycopg.OperationalError):
+        targets_module.pg_connect("postgresql://postgres@127.0.0.1:1/postgres")
+    assert slept == [0.5, 1.0]
