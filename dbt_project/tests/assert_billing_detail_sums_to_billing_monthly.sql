@@ -1,0 +1,37 @@
+-- billing_monthly is exactly the sum of billing_detail per period x cohort x program.
+with
+
+detail as (
+
+    select
+        period,
+        cohort_code,
+        program,
+        count(distinct person_key) as participants,
+        sum(premium_idr) as premium_idr
+    from {{ ref('billing_detail') }}
+    group by period, cohort_code, program
+
+),
+
+monthly as (
+
+    select * from {{ ref('billing_monthly') }}
+
+)
+
+select
+    coalesce(detail.period, monthly.period) as period,
+    coalesce(detail.cohort_code, monthly.cohort_code) as cohort_code,
+    coalesce(detail.program, monthly.program) as program
+from detail
+full outer join monthly
+    on
+        detail.period = monthly.period
+        and detail.cohort_code = monthly.cohort_code
+        and detail.program = monthly.program
+where
+    detail.period is null
+    or monthly.period is null
+    or detail.participants <> monthly.participants
+    or detail.premium_idr <> monthly.premium_idr
