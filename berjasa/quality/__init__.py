@@ -2,12 +2,14 @@
 
 Public API (pure functions; the Dagster layer wraps them in WARN-severity asset checks):
 `participants_drift`, `ucj_rates_plausible`, `age_distribution`, `desil_distribution`,
-`run_all`, and their result type `QualityResult`. GE itself is imported lazily.
+`run_all` (all four plus Data Docs at `<data_docs_dir>/<period>/index.html`),
+`build_data_docs`, and their result type `QualityResult`. GE itself is imported lazily.
 """
 
 from berjasa.quality.checks import (
     QualityResult,
     age_distribution,
+    build_data_docs,
     desil_distribution,
     participants_drift,
     run_all,
@@ -17,6 +19,7 @@ from berjasa.quality.checks import (
 __all__ = [
     "QualityResult",
     "age_distribution",
+    "build_data_docs",
     "desil_distribution",
     "participants_drift",
     "run_all",

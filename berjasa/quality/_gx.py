@@ -10,9 +10,11 @@ Only aggregate frames (cohort codes, area codes, counts, shares) are ever handed
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +50,6 @@ class Failure:
 class Validation:
     success: bool
     failures: list[Failure]
-    data_docs_path: str | None
 
 
 def _gx() -> Any:
@@ -80,78 +81,106 @@ def _docs_site_config(base_directory: Path) -> dict[str, Any]:
     }
 
 
-def validate_frame(
-    name: str,
-    frame: pd.DataFrame,
-    rules: Sequence[Between],
-    key_column: str,
-    docs_dir: Path | None = None,
-) -> Validation:
-    """Validate `frame` (one row per `key_column` value) against `rules`.
+class Session:
+    """One ephemeral GE context: validate several aggregate frames, then render one Data Docs
+    site listing them all.
 
-    A fresh ephemeral context per call (it costs milliseconds) keeps each check's Data Docs to
-    its own results, and lets the checks run in separate processes without sharing state. When
-    `docs_dir` is given it is emptied and rebuilt, so it shows exactly this run.
+    A context costs milliseconds, so each call of a check gets its own: no state is shared
+    between checks that Dagster may run in separate processes.
     """
-    gx = _gx()
-    import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(
-        globally=False, metric_calculations=False
-    )
-    site_name = "berjasa"
-    if docs_dir is not None:
-        shutil.rmtree(docs_dir, ignore_errors=True)
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(site_name=site_name, site_config=_docs_site_config(docs_dir))
-
-    asset = context.data_sources.add_pandas("berjasa_aggregates").add_dataframe_asset(name)
-    batch_definition = asset.add_batch_definition_whole_dataframe("period")
-    expectations = [
-        gxe.ExpectColumnValuesToBeBetween(
-            column=rule.column,
-            min_value=rule.min_value,
-            max_value=rule.max_value,
-            description=rule.description,
+    def __init__(self) -> None:
+        gx = _gx()
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
         )
-        for rule in rules
-    ]
-    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-    )
-    result = definition.run(
-        batch_parameters={"dataframe": frame},
-        result_format={
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
-            "unexpected_index_column_names": [key_column],
-        },
-    )
 
-    by_column = {rule.column: rule for rule in rules}
-    failures: list[Failure] = []
-    for outcome in result.results:
-        if outcome.success:
-            continue
-        column = outcome.expectation_config.kwargs["column"]
-        rows = outcome.result.get("partial_unexpected_index_list") or []
-        failures.append(
-            Failure(
-                column=column,
-                description=by_column[column].description,
-                keys=[str(row[key_column]) for row in rows],
-                values=[_plain(row[column]) for row in rows],
+        # In-memory stores, no default temp docs site, no analytics, no progress bars.
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        )
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral", project_config=config)
+        self._source = self.context.data_sources.add_pandas("berjasa_aggregates")
+
+    def validate(
+        self, name: str, frame: pd.DataFrame, rules: Sequence[Between], key_column: str
+    ) -> Validation:
+        """Validate `frame` (one row per `key_column` value) against `rules`; the failing
+        rows come back named by their key (a cohort or area code, never a person)."""
+        import great_expectations.expectations as gxe
+
+        gx = self._gx
+        asset = self._source.add_dataframe_asset(name)
+        batch_definition = asset.add_batch_definition_whole_dataframe("period")
+        expectations = [
+            gxe.ExpectColumnValuesToBeBetween(
+                column=rule.column,
+                min_value=rule.min_value,
+                max_value=rule.max_value,
+                description=rule.description,
             )
+            for rule in rules
+        ]
+        suite = self.context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
         )
+        result = definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
+                "unexpected_index_column_names": [key_column],
+            },
+        )
+        by_column = {rule.column: rule for rule in rules}
+        failures: list[Failure] = []
+        for outcome in result.results:
+            if outcome.success:
+                continue
+            column = outcome.expectation_config.kwargs["column"]
+            rows = outcome.result.get("partial_unexpected_index_list") or []
+            failures.append(
+                Failure(
+                    column=column,
+                    description=by_column[column].description,
+                    keys=[str(row[key_column]) for row in rows],
+                    values=[_plain(row[column]) for row in rows],
+                )
+            )
+        return Validation(success=bool(result.success), failures=failures)
 
-    docs_path = None
-    if docs_dir is not None:
-        context.build_data_docs(site_names=[site_name])
-        docs_path = str(docs_dir / "index.html")
-    return Validation(success=bool(result.success), failures=failures, data_docs_path=docs_path)
+    def build_data_docs(self, target: Path) -> Path:
+        """Render this session's validations as a site at `target` and return its index.html.
+
+        Built in a hidden sibling folder, then swapped in, so `target` always shows exactly one
+        complete run even when two processes rebuild it at once.
+        """
+        target.parent.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex
+        staging = target.parent / f".{target.name}.{token}.new"
+        retired = [target.parent / f".{target.name}.{token}.old{n}" for n in range(3)]
+        site = f"berjasa_{token}"
+        self.context.add_data_docs_site(site_name=site, site_config=_docs_site_config(staging))
+        try:
+            self.context.build_data_docs(site_names=[site])
+            for old in retired:
+                with contextlib.suppress(FileNotFoundError):
+                    target.rename(old)
+                try:
+                    staging.rename(target)
+                    break
+                except OSError:  # another process swapped its own build in meanwhile
+                    continue
+        finally:
+            for leftover in (staging, *retired):
+                shutil.rmtree(leftover, ignore_errors=True)
+        return target / "index.html"
 
 
 def records(frame: pd.DataFrame, key_column: str) -> dict[str, dict[str, Any]]:
