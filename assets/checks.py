@@ -9,18 +9,18 @@ into blocking checks by itself):
 """
 
 import datetime as dt
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetKey,
-    AssetsDefinition,
     MetadataValue,
     asset_check,
+    multi_asset_check,
 )
 
 from assets.metadata import markdown_table
@@ -45,68 +45,73 @@ def run_period(context: AssetCheckExecutionContext) -> str:
     return context.run.tags["dagster/partition"]
 
 
-def _ge_check(name: str, asset: str, description: str, fn_name: str) -> AssetsDefinition:
-    @asset_check(
-        name=name,
-        asset=AssetKey(asset),
-        description=description,
-        pool=DUCKDB_POOL,
-    )
-    def _check(context: AssetCheckExecutionContext, berjasa: BerjasaResource) -> AssetCheckResult:
-        from berjasa import quality  # GE costs ~2 s to import: only when a check runs
+# (check name, asset, QualityResult.name, description)
+_GE_CHECKS = (
+    (
+        "participants_within_25pct_of_previous_month",
+        MART_BILLING_MONTHLY,
+        "participants_drift",
+        "Great Expectations: participants per cohort within ±25 % of the previous month "
+        "(a larger jump usually means a wrong or partial list).",
+    ),
+    (
+        "ucj_rates_at_most_1",
+        MART_COVERAGE_MONTHLY,
+        "ucj_rates_plausible",
+        "Great Expectations: UCJ rate ≤ 1 and program share in [0, 1] per area. A kecamatan "
+        "above 1 is plausible (BPJS counts workers at the employer's address): published, "
+        "flagged.",
+    ),
+    (
+        "age_distribution_plausible",
+        DBT_INPUT_TABLES,
+        "age_distribution",
+        "Great Expectations: ages of accepted people per cohort (share within 15–70, median).",
+    ),
+    (
+        "desil_distribution_plausible",
+        DBT_INPUT_TABLES,
+        "desil_distribution",
+        "Great Expectations: DTSEN desil of `pekerja_rentan` (all in 1–10, mostly ≤ 5).",
+    ),
+)
 
-        settings = berjasa.settings()
-        check: Callable[..., quality.QualityResult] = getattr(quality, fn_name)
-        result = check(settings.dbt_database, run_period(context))
-        docs = (
-            quality.build_data_docs(
-                settings.dbt_database, run_period(context), settings.data_docs_dir
-            )
-            if hasattr(quality, "build_data_docs")
-            else result.data_docs_path
-        )
+
+@multi_asset_check(
+    specs=[
+        AssetCheckSpec(name, asset=AssetKey(asset), description=description)
+        for name, asset, _, description in _GE_CHECKS
+    ],
+    pool=DUCKDB_POOL,
+    name="great_expectations_checks",
+)
+def great_expectations_checks(
+    context: AssetCheckExecutionContext, berjasa: BerjasaResource
+) -> Iterator[AssetCheckResult]:
+    """One GE context, one validation pass, one Data Docs site per month."""
+    from berjasa import quality  # GE costs seconds to import: only when the checks run
+
+    settings = berjasa.settings()
+    results = {
+        r.name: r
+        for r in quality.run_all(settings.dbt_database, run_period(context), settings.data_docs_dir)
+    }
+    for check_name, asset, result_name, _ in _GE_CHECKS:
+        result = results[result_name]
         metadata: dict[str, object] = {
             key: (MetadataValue.json(value) if isinstance(value, dict | list) else value)
             for key, value in result.metadata.items()
         }
-        if docs:
-            metadata["data_docs"] = MetadataValue.path(str(docs))
-        return AssetCheckResult(
+        if result.data_docs_path:
+            metadata["data_docs"] = MetadataValue.path(result.data_docs_path)
+        yield AssetCheckResult(
+            check_name=check_name,
+            asset_key=AssetKey(asset),
             passed=result.passed,
             severity=AssetCheckSeverity.WARN,
             description=result.description,
             metadata=metadata,
         )
-
-    return _check
-
-
-participants_drift_check = _ge_check(
-    "participants_within_25pct_of_previous_month",
-    MART_BILLING_MONTHLY,
-    "Great Expectations: participants per cohort within ±25 % of the previous month "
-    "(a larger jump usually means a wrong or partial list).",
-    "participants_drift",
-)
-ucj_rates_check = _ge_check(
-    "ucj_rates_at_most_1",
-    MART_COVERAGE_MONTHLY,
-    "Great Expectations: UCJ rate ≤ 1 and program share in [0, 1] per area. A kecamatan above "
-    "1 is plausible (BPJS counts workers at the employer's address): published, flagged.",
-    "ucj_rates_plausible",
-)
-age_distribution_check = _ge_check(
-    "age_distribution_plausible",
-    DBT_INPUT_TABLES,
-    "Great Expectations: ages of accepted people per cohort (share within 15–70, median).",
-    "age_distribution",
-)
-desil_distribution_check = _ge_check(
-    "desil_distribution_plausible",
-    DBT_INPUT_TABLES,
-    "Great Expectations: DTSEN desil of `pekerja_rentan` (all in 1–10, mostly ≤ 5).",
-    "desil_distribution",
-)
 
 
 @asset_check(
@@ -173,14 +178,4 @@ def bill_published_by_10th(context: AssetCheckExecutionContext) -> AssetCheckRes
     return AssetCheckResult(passed=passed, description=description)
 
 
-QUALITY_CHECKS = [
-    participants_drift_check,
-    ucj_rates_check,
-    age_distribution_check,
-    desil_distribution_check,
-    cohorts_published_check,
-]
-
-
-def data_docs_index(data_docs_dir: Path) -> Path:
-    return data_docs_dir / "index.html"
+QUALITY_CHECKS = [great_expectations_checks, cohorts_published_check]
