@@ -108,7 +108,8 @@ def total_premium(tables: list[SourceTable]) -> int:
     con = duckdb.connect()
     try:
         con.register("billing", billing)
-        (value,) = con.execute("select coalesce(sum(premium_idr), 0)::hugeint from billing").fetchone()
+        sql = "select coalesce(sum(premium_idr), 0)::hugeint from billing"
+        (value,) = con.execute(sql).fetchone()
         return int(value)
     finally:
         con.close()
@@ -152,9 +153,11 @@ def guard_privacy(tables: list[SourceTable]) -> None:
             if not text_columns or table.data.num_rows == 0:
                 continue
             con.register("guarded", table.data)
+            # the cheap test first; the hex-stripping one only for the few values that match
             checks = ", ".join(
-                f"count(*) filter (where regexp_matches(regexp_replace(\"{c}\","
-                f" '[0-9a-fA-F]{{64}}', '', 'g'), '\\d{{16}}'))"
+                f"count(*) filter (where case when regexp_matches(\"{c}\", '\\d{{16}}')"
+                f" then regexp_matches(regexp_replace(\"{c}\", '[0-9a-fA-F]{{64}}', '', 'g'),"
+                f" '\\d{{16}}') else false end)"
                 for c in text_columns
             )
             counts = con.execute(f"select {checks} from guarded").fetchone()
