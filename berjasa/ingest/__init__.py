@@ -4,13 +4,14 @@ Public API:
 - `ingest_period(landing, period, raw_dir) -> IngestReport`
 - `read_cohort_file(path, cohort_code=None) -> pyarrow.Table` (raises FileLevelError)
 - `load_ingest_report(raw_dir, period) -> IngestReport`
+- `read_raw(landed_file, columns=None) -> pyarrow.Table` (source_file = the landed name)
 - `COHORT_RAW_SCHEMA`: the schema of a cohort file's raw Parquet.
 """
 
 from berjasa.ingest.columns import COHORT_RAW_SCHEMA, normalise_header
 from berjasa.ingest.errors import FileLevelError, LandingError
 from berjasa.ingest.period import ingest_period
-from berjasa.ingest.reader import read_cohort_file
+from berjasa.ingest.reader import read_cohort_file, read_raw
 from berjasa.ingest.report import IngestReport, LandedFile, load_ingest_report
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "load_ingest_report",
     "normalise_header",
     "read_cohort_file",
+    "read_raw",
 ]

@@ -22,6 +22,7 @@ from berjasa.ingest.errors import FileLevelError
 from berjasa.ingest.fileinfo import FileFacts, scan_file
 from berjasa.ingest.names import classify_name
 from berjasa.ingest.parquet_reader import iter_parquet
+from berjasa.ingest.report import LandedFile
 from berjasa.ingest.xlsx_reader import iter_xlsx
 from berjasa.seeds import cohort_codes
 
@@ -133,3 +134,19 @@ def _reuse(raw_path: Path, spec: TableSpec, file_name: str) -> int | None:
         return None  # not a complete raw file of ours: write it again
     spec.map_headers(present, file_name)  # raises FileLevelError naming a missing column
     return metadata.num_rows
+
+
+def read_raw(landed: LandedFile, columns: list[str] | None = None) -> pa.Table:
+    """The raw table of one landed file, with `source_file` set to the name it landed under.
+
+    Raw files are keyed by content hash, so identical bytes landed under two names in one period
+    share a raw file whose stored `source_file` is the first name; the report's name wins.
+    """
+    if landed.raw_path is None:
+        raise ValueError(f"{landed.name} has no raw table (status {landed.status})")
+    table = pq.read_table(landed.raw_path, columns=columns)
+    if "source_file" in table.column_names:
+        position = table.column_names.index("source_file")
+        table = table.set_column(position, "source_file",
+                                 pa.repeat(pa.scalar(landed.name), table.num_rows))
+    return table

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from berjasa.errors import BerjasaInputError
-from berjasa.ingest import LandingError, ingest_period, load_ingest_report
+from berjasa.ingest import LandingError, ingest_period, load_ingest_report, read_raw
 from berjasa.ingest.names import classify_name
 from berjasa.seeds import cohort_codes
 
@@ -152,3 +152,16 @@ def test_classify_name(name: str, kind: str, cohort: str | None) -> None:
     verdict = classify_name(name, cohort_codes())
     assert (verdict.kind, verdict.cohort_code) == (kind, cohort)
     assert (verdict.message == "") == (kind != "unknown")
+
+
+def test_identical_content_under_two_names_shares_raw_but_keeps_its_name(
+    landing: Path, tmp_path: Path
+) -> None:
+    write_text(landing / "rt_rw.csv", f"{HEADER}\n{ROW_A}\n")
+    write_text(landing / "rt_rw__copy.csv", f"{HEADER}\n{ROW_A}\n")
+    first, second = ingest_period(landing.parent, "2025-03", tmp_path / "raw").files
+    assert first.raw_path == second.raw_path and first.sha256 == second.sha256
+    assert read_raw(second).column("source_file").to_pylist() == ["rt_rw__copy.csv"]
+    assert read_raw(first, ["nik", "source_file"]).column("source_file").to_pylist() == [
+        "rt_rw.csv"
+    ]
