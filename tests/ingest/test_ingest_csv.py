@@ -150,3 +150,26 @@ def test_undecodable_bytes_are_a_file_error(tmp_path: Path) -> None:
     path.write_bytes(HEADER.encode() + b"\n7371014506900001;A\x81\x8d;1990-06-05;L;T;K\n")
     with pytest.raises(FileLevelError, match="neither UTF-8 nor Windows-1252"):
         read_cohort_file(path)
+
+
+def test_row_numbers_stay_exact_across_many_stream_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import berjasa.ingest.csv_reader as csv_reader
+
+    monkeypatch.setattr(csv_reader, "_BLOCK", 256)  # force dozens of batches
+    lines, expected = [HEADER], []
+    for row in range(2, 400):
+        if row % 7 == 0:
+            lines.append("  ")  # whitespace-only: skipped by the parser's invalid-row handler
+        elif row % 5 == 0:
+            lines.append("")  # empty line: a blank record
+        elif row % 11 == 0:
+            lines.append(f'7371014506900{row:03d};"Two\nlines";1990-06-05;L;Tallo;Buloa')
+            expected.append(row)
+        else:
+            lines.append(f"7371014506900{row:03d};Nama;1990-06-05;L;Tallo;Buloa")
+            expected.append(row)
+    table = read_cohort_file(write_text(tmp_path / "rt_rw.csv", "\n".join(lines) + "\n"))
+    assert table.column("source_row").to_pylist() == expected
+    assert table.column("nik").to_pylist() == [f"7371014506900{r:03d}" for r in expected]
