@@ -83,6 +83,8 @@ def read_people(source_db: Path, period: dt.date) -> pa.Table:
             " where period = ? order by person_key",
             [period],
         ).to_arrow_table()
+    except duckdb.CatalogException as error:
+        raise SourceError(f"{source_db}: {SCHEMA}.people_monthly is missing (dbt marts)") from error
     finally:
         con.close()
 

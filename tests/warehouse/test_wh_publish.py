@@ -272,3 +272,35 @@ def test_postgres_connect_retries_with_backoff(monkeypatch):
     with pytest.raises(psycopg.OperationalError):
         targets_module.pg_connect("postgresql://postgres@127.0.0.1:1/postgres")
     assert slept == [0.5, 1.0]
+
+
+def test_new_mart_column_is_added_type_change_refused(settings, source_db, pg_url):
+    from berjasa.warehouse import SchemaChangedError
+
+    for target in (settings.warehouse, pg_url):
+        _publish(settings, source_db, target, "2025-01")
+    with duckdb.connect(str(source_db)) as con:
+        con.execute("alter table berjasa.billing_monthly add column note varchar default 'ok'")
+    for target in (settings.warehouse, pg_url):
+        _publish(settings, source_db, target, "2025-02")
+        notes = {(r["period"].month, r["note"]) for r in
+                 read_table(target, "billing_monthly").to_pylist()}
+        assert notes == {(1, None), (2, "ok")}
+    with duckdb.connect(str(source_db)) as con:
+        con.execute("alter table berjasa.billing_monthly alter participants type integer")
+    for target in (settings.warehouse, pg_url):
+        with pytest.raises(SchemaChangedError, match="billing_monthly.participants"):
+            _publish(settings, source_db, target, "2025-02")
+
+
+def test_comments_come_from_dbt_yaml_when_present(tmp_path):
+    from berjasa.warehouse.tables import load_comments
+
+    (tmp_path / "billing.yml").write_text(
+        "version: 2\nmodels:\n  - name: billing_monthly\n    description: Tagihan per bulan\n"
+        "    columns:\n      - name: premium_idr\n        description: Iuran dalam rupiah\n",
+        encoding="utf-8")
+    tables, columns = load_comments(tmp_path)
+    assert tables["billing_monthly"] == "Tagihan per bulan"
+    assert columns["billing_monthly"]["premium_idr"] == "Iuran dalam rupiah"
+    assert tables["dim_reason"].startswith("Rejection reason codes")
