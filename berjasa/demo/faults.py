@@ -28,7 +28,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("empty_nama", "missing_field", "row", "empty nama", 0.0025),
     Fault("empty_kelurahan", "missing_field", "row", "empty kelurahan", 0.0015),
     Fault("bad_sex", "missing_field", "row", "unrecognised jenis_kelamin code", 0.001),
-    Fault("nik_15_digits", "nik_format", "row", "NIK with 15 digits", 0.0015),
+    Fault("nik_wrong_length", "nik_format", "row", "NIK with a wrong number of digits",
+          0.0015),
     Fault("nik_letter", "nik_format", "row", "NIK containing a letter", 0.001),
     Fault("nik_scientific", "nik_format", "row", "NIK in scientific notation", 0.0003),
     Fault("nik_serial_0000", "nik_format", "row", "NIK serial 0000", 0.001),
@@ -63,7 +64,7 @@ _FORCE_ORDER = ("nik_number_cell", "nik_scientific", "wage_empty", "wage_dash", 
                 "wage_negative", "age_65_new", "age_14", "date_bare_number", "date_future",
                 "date_impossible", "kecamatan_outside_city", "nik_serial_0000", "duplicate",
                 "kelurahan_other_kecamatan", "kelurahan_misspelt", "nik_sex_day",
-                "nik_wrong_day", "nik_15_digits", "nik_letter", "empty_nama",
+                "nik_wrong_day", "nik_wrong_length", "nik_letter", "empty_nama",
                 "empty_kelurahan", "bad_sex")
 FORCE_SHARE = 0.08  # forced faults never exceed this share of a file's rows
 T_FAULT, T_FORCE = tag("fault"), tag("force")

@@ -107,6 +107,13 @@ class Renderer:
         is_ = {code: kind == index for code, index in FAULT_INDEX.items()}
         effective = np.where(dup_source >= 0, dup_source, rows)
         persons, copied = self.pop.row_persons(cohort, effective, m)
+        # Outside Makassar (city employees in Gowa) the kelurahan is not checked: an area
+        # fault there would be accepted, so such rows stay clean.
+        moot = (persons.kel < 0) & (is_["kelurahan_misspelt"] | is_["kelurahan_other_kecamatan"])
+        if moot.any():
+            kind = kind.copy()
+            kind[moot] = 0
+            is_ = {code: kind == index for code, index in FAULT_INDEX.items()}
         senior = np.zeros(len(rows), dtype=bool)
         if cohort == "rt_rw":
             senior = np.isin(rows, self.pop.senior_rows())
@@ -159,10 +166,11 @@ class Renderer:
     def _col_nik(self, spec, persons, rows, is_):
         nik = persons.nik
         if spec.nik_int:
-            values = np.where(is_["nik_15_digits"], nik // 10, nik)
+            # 17 digits: a 15-digit integer could be read as a zero-padded 16-digit text.
+            values = np.where(is_["nik_wrong_length"], nik * 10 + 1, nik)
             return pa.array(values, type=pa.int64()), None
         text = _s(nik)
-        text = _where(is_["nik_15_digits"], pc.utf8_slice_codeunits(text, 0, 15), text)
+        text = _where(is_["nik_wrong_length"], pc.utf8_slice_codeunits(text, 0, 15), text)
         letter = _join(pc.utf8_slice_codeunits(text, 0, 12), "O",
                        pc.utf8_slice_codeunits(text, 13, 16))
         text = _where(is_["nik_letter"], letter, text)
