@@ -168,7 +168,7 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
 
     usable = [(p, f) for p, f in _dtsen_files(landing) if p <= period]
     dtsen_used = usable[-1] if usable else None
-    parts = {k: np.concatenate(v) for k, v in truth_parts.items()}
+    parts = {k: np.concatenate(truth_parts.pop(k)) for k in list(truth_parts)}
     reason = resolve(row_stage_reason(parts["kind"]), parts["cohort"], parts["nik"],
                      parts["age"], COHORTS.index("pekerja_rentan"),
                      Continuity(landing, population, m),

@@ -90,25 +90,38 @@ def write_dtsen(path: Path, population: Population, m: int) -> int:
     return len(all_nik) + len(invalid_nik)
 
 
-def read_dtsen_max(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Valid DTSEN rows of an extract, one per NIK with its highest desil (SPEC §2)."""
+def _read_text_columns(path: Path, columns: list[str]) -> pa.Table:
     if path.suffix.lower() == ".csv":
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"nik": pa.string(), "desil": pa.string()}))
-    else:
-        table = pq.read_table(path, columns=["nik", "desil"])
-    frame = table.to_pandas()
-    nik = frame["nik"].astype("string").str.strip()
-    desil = frame["desil"].astype("string").str.strip()
-    valid = (nik.str.fullmatch(r"\d{16}").fillna(False)
-             & ~nik.str.endswith("0000").fillna(True)
-             & desil.str.fullmatch(r"\d{1,2}").fillna(False))
-    frame = frame.loc[valid.to_numpy()].copy()
-    frame["nik_int"] = nik[valid].astype("int64").to_numpy()
-    frame["desil_int"] = desil[valid].astype("int64").to_numpy()
-    frame = frame[(frame["desil_int"] >= 1) & (frame["desil_int"] <= 10)]
-    best = frame.groupby("nik_int")["desil_int"].max()
-    return best.index.to_numpy(dtype=np.int64), best.to_numpy(dtype=np.int64)
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(columns, pa.string()), include_columns=columns))
+    table = pq.read_table(path, columns=columns)
+    return pa.table({c: pc.cast(table[c], pa.string()) for c in columns})
+
+
+def _valid_nik(nik: pa.ChunkedArray) -> pa.ChunkedArray:
+    nik = pc.utf8_trim_whitespace(nik)
+    ok = pc.and_(pc.match_substring_regex(nik, r"^[0-9]{16}$"),
+                 pc.invert(pc.ends_with(nik, "0000")))
+    return pc.fill_null(ok, False)
+
+
+def read_dtsen_max(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Valid DTSEN rows of an extract, one per NIK (sorted) with its highest desil (SPEC §2)."""
+    table = _read_text_columns(path, ["nik", "desil"])
+    desil_text = pc.utf8_trim_whitespace(table["desil"])
+    keep = pc.and_(_valid_nik(table["nik"]),
+                   pc.fill_null(pc.match_substring_regex(desil_text, r"^[0-9]{1,2}$"), False))
+    nik = pc.cast(pc.utf8_trim_whitespace(table["nik"].filter(keep)), pa.int64()).to_numpy()
+    desil = pc.cast(desil_text.filter(keep), pa.int64()).to_numpy()
+    del table
+    in_range = (desil >= 1) & (desil <= 10)
+    nik, desil = nik[in_range], desil[in_range]
+    order = np.argsort(nik, kind="stable")
+    nik, desil = nik[order], desil[order]
+    if len(nik) == 0:
+        return nik, desil
+    starts = np.concatenate([[0], np.nonzero(nik[1:] != nik[:-1])[0] + 1])
+    return nik[starts], np.maximum.reduceat(desil, starts)
 
 
 def write_bpjs_active(path: Path, seed: int, m: int, kec_codes: tuple[str, ...],
@@ -142,20 +155,20 @@ def write_opening_members(path: Path, population: Population, m: int, last_bille
     return len(nik)
 
 
-def read_opening_members(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """(nik int64, last_billed month index) of an opening list (CSV or Parquet)."""
-    if path.suffix.lower() == ".csv":
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"nik": pa.string(), "last_billed": pa.string()}))
-    else:
-        table = pq.read_table(path, columns=["nik", "last_billed"])
-    frame = table.to_pandas().astype("string")
-    ok = frame["nik"].str.fullmatch(r"\d{16}").fillna(False) & frame[
-        "last_billed"].str.fullmatch(r"\d{4}-\d{2}").fillna(False)
-    frame = frame[ok.to_numpy()]
-    month = (frame["last_billed"].str[:4].astype(int) * 12
-             + frame["last_billed"].str[5:7].astype(int) - 1)
-    return frame["nik"].astype("int64").to_numpy(), month.to_numpy(dtype=np.int64)
+def read_opening_members(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(nik int64, last_billed month index) of the opening-list rows whose NIK is in `only`
+    (a handful of candidates, so a list of millions costs one scan and little memory)."""
+    table = _read_text_columns(path, ["nik", "last_billed"])
+    wanted = pa.array(np.unique(only)).cast(pa.string())
+    nik_text = pc.utf8_trim_whitespace(table["nik"])
+    table = table.filter(pc.fill_null(pc.is_in(nik_text, value_set=wanted), False))
+    billed = pc.utf8_trim_whitespace(table["last_billed"])
+    ok = pc.fill_null(pc.match_substring_regex(billed, r"^[0-9]{4}-[0-9]{2}$"), False)
+    table, billed = table.filter(ok), billed.filter(ok)
+    year = pc.cast(pc.utf8_slice_codeunits(billed, 0, 4), pa.int64()).to_numpy()
+    month = pc.cast(pc.utf8_slice_codeunits(billed, 5, 7), pa.int64()).to_numpy()
+    nik = pc.cast(pc.utf8_trim_whitespace(table["nik"]), pa.int64()).to_numpy()
+    return nik, year * 12 + month - 1
 
 
 def first_of(m: int) -> dt.date:

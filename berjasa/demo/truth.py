@@ -51,12 +51,21 @@ class Continuity:
         self.landing = landing
         self.pop = population
         self.m = m
-        self.opening: tuple[np.ndarray, np.ndarray] | None = None
+        self.opening_path: Path | None = None
         for name in ("_opening_members.csv", "_opening_members.parquet"):
             if (landing / name).exists():
-                self.opening = read_opening_members(landing / name)
+                self.opening_path = landing / name
                 break
+        self.opening: tuple[np.ndarray, np.ndarray] | None = None
         self._memo: dict[tuple[int, int], bool] = {}
+        year = m // 12
+        self.eras = np.arange(year - 3, year + 6)  # every senior that can be listed near m
+        self.senior_niks = population.senior_persons(self.eras).nik
+
+    def _load_opening(self, candidates: np.ndarray) -> None:
+        if self.opening_path is not None:
+            self.opening = read_opening_members(
+                self.opening_path, np.concatenate([candidates, self.senior_niks]))
 
     def _generated(self, month: int) -> bool:
         period = f"{month // 12:04d}-{month % 12 + 1:02d}"
@@ -88,11 +97,9 @@ class Continuity:
         return any(self._senior_billed(era, month - k) for k in (1, 2, 3))
 
     def continuing(self, nik: np.ndarray) -> np.ndarray:
+        self._load_opening(nik)
         result = self._in_opening(nik, self.m)
-        year = self.m // 12
-        eras = np.arange(year - 1, year + 4)
-        seniors = self.pop.senior_persons(eras)
-        for era, senior_nik in zip(eras, seniors.nik, strict=True):
+        for era, senior_nik in zip(self.eras, self.senior_niks, strict=True):
             hit = nik == senior_nik
             if hit.any() and self._senior_continuing(int(era), self.m):
                 result |= hit
@@ -139,4 +146,6 @@ def descriptions(kind: np.ndarray, reason: np.ndarray) -> tuple[np.ndarray, list
     labels += [PERIOD_DESCRIPTION.get(r, r) for r in REASONS]
     own = (kind > 0) & (kind_reason[kind] == reason)
     index = np.where(own, kind.astype(np.int64) - 1, len(FAULTS) + reason)
-    return np.where(reason == OK, -1, index), labels
+    unique = list(dict.fromkeys(labels))  # a dictionary column needs distinct values
+    remap = np.array([unique.index(label) for label in labels], dtype=np.int64)
+    return np.where(reason == OK, -1, remap[np.maximum(index, 0)]), unique
