@@ -79,7 +79,11 @@ _GE_CHECKS = (
 
 @multi_asset_check(
     specs=[
-        AssetCheckSpec(name, asset=AssetKey(asset), description=description)
+        AssetCheckSpec(
+            name,
+            asset=AssetKey.from_coercible(asset),
+            description=description,
+        )
         for name, asset, _, description in _GE_CHECKS
     ],
     pool=DUCKDB_POOL,
@@ -106,7 +110,7 @@ def great_expectations_checks(
             metadata["data_docs"] = MetadataValue.path(result.data_docs_path)
         yield AssetCheckResult(
             check_name=check_name,
-            asset_key=AssetKey(asset),
+            asset_key=AssetKey.from_coercible(asset),
             passed=result.passed,
             severity=AssetCheckSeverity.WARN,
             description=result.description,
@@ -116,7 +120,7 @@ def great_expectations_checks(
 
 @asset_check(
     name="cohorts_published",
-    asset=AssetKey(MART_COHORT_STATUS),
+    asset=MART_COHORT_STATUS,
     description="Every cohort that sent a list was published. A cohort above the reject-share "
     "threshold is `held_back` (its last good list is billed again); `unreadable` and `no_dtsen` "
     "likewise. A warning: the other cohorts still publish.",

@@ -1,12 +1,10 @@
 """Ingest group: the month's landing folder read into the immutable raw layer."""
 
-from __future__ import annotations
-
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
 
 from assets.metadata import markdown_table
 from assets.names import GROUP_INGEST, LANDING_FILES
-from assets.partitions import monthly_partitions
+from assets.partitions import monthly_partitions, one_month_per_run
 from assets.resources import BerjasaResource
 from berjasa.errors import BerjasaInputError
 from berjasa.ingest import ingest_period
@@ -51,3 +49,6 @@ def landing_files(context: AssetExecutionContext, berjasa: BerjasaResource) -> M
             "raw_months_purged": len(purged),
         }
     )
+
+
+landing_files = one_month_per_run(landing_files)

@@ -1,7 +1,5 @@
 """Publish group: the month's marts copied atomically into the city data warehouse."""
 
-from __future__ import annotations
-
 from dagster import (
     AssetDep,
     AssetExecutionContext,
@@ -17,12 +15,14 @@ from dagster import (
 )
 
 from assets.metadata import markdown_table
-from assets.names import DUCKDB_POOL, GROUP_PUBLISH, WAREHOUSE_PUBLICATION
-from assets.partitions import monthly_partitions
+from assets.names import DUCKDB_POOL, GROUP_PUBLISH, MARTS_SCHEMA, WAREHOUSE_PUBLICATION
+from assets.partitions import monthly_partitions, one_month_per_run
 from assets.resources import BerjasaResource
 from berjasa.errors import BerjasaError
+from berjasa.layer_stats import dtsen_extract_used
+from berjasa.periods import parse_period
 from berjasa.summary import read_period_summary
-from berjasa.warehouse import PUBLISHED_TABLES, build_provenance, publish_period
+from berjasa.warehouse import PUBLISHED_TABLES, provenance_from_source, publish_period
 
 # Month M reads who was billed in M-1..M-3, so republishing M-1 makes M stale.
 _PREVIOUS_MONTH = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
@@ -33,7 +33,7 @@ _PREVIOUS_MONTH = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
     group_name=GROUP_PUBLISH,
     partitions_def=monthly_partitions,
     deps=[
-        *(AssetKey(table) for table in PUBLISHED_TABLES),
+        *(AssetKey([MARTS_SCHEMA, table]) for table in PUBLISHED_TABLES),
         AssetDep(WAREHOUSE_PUBLICATION, partition_mapping=_PREVIOUS_MONTH),
     ],
     pool=DUCKDB_POOL,
@@ -60,7 +60,11 @@ def warehouse_publication(
             source_db=settings.dbt_database,
             warehouse=settings.warehouse,
             supersede_reason=berjasa.supersede_reason or None,
-            provenance=build_provenance(settings, period),
+            provenance=provenance_from_source(
+                settings.dbt_database,
+                parse_period(period),
+                dtsen_file=dtsen_extract_used(settings.validated_dir, period),
+            ),
         )
     except BerjasaError as error:
         raise Failure(description=str(error)) from None
@@ -89,7 +93,8 @@ def warehouse_publication(
             c.status not in ("published", "no_file") for c in summary.cohorts
         ),
         "cohort_statuses": MetadataValue.md(statuses),
-        "warehouse": MetadataValue.text(result.warehouse_label),
+        "warehouse": MetadataValue.text(result.target),
+        "publish_seconds": round(result.seconds, 2),
         "publication_id": MetadataValue.text(str(result.publication_id)),
     }
     for cohort in summary.cohorts:
@@ -98,3 +103,6 @@ def warehouse_publication(
     for program, amount in summary.premium_by_program.items():
         metadata[f"premium_idr/program/{program}"] = amount
     return MaterializeResult(metadata=metadata)
+
+
+warehouse_publication = one_month_per_run(warehouse_publication)

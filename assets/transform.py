@@ -1,15 +1,12 @@
 """Transform group: the validated rows loaded into dbt's database, then the dbt models that
 decide eligibility, de-duplication, the bill, membership changes and coverage."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    BackfillPolicy,
     MaterializeResult,
     asset,
 )
@@ -27,7 +24,12 @@ from assets.names import (
     GROUP_TRANSFORM,
     VALIDATED_ROWS,
 )
-from assets.partitions import dbt_vars_arg, monthly_partitions
+from assets.partitions import (
+    dbt_vars_arg,
+    monthly_backfill_policy,
+    monthly_partitions,
+    one_month_per_run,
+)
 from assets.resources import BerjasaResource, apply_dbt_environment
 from berjasa.dbt_inputs import load_inputs
 
@@ -73,9 +75,8 @@ dbt_translator = BerjasaDbtTranslator(
     manifest=berjasa_dbt_project.manifest_path,
     project=berjasa_dbt_project,
     partitions_def=monthly_partitions,
+    backfill_policy=monthly_backfill_policy,
     dagster_dbt_translator=dbt_translator,
-    # Runs of different months must not overlap on dbt's temp tables (NOTES: #17778).
-    backfill_policy=BackfillPolicy.multi_run(1),
     pool=DUCKDB_POOL,
 )
 def berjasa_dbt_models(
@@ -95,3 +96,6 @@ def berjasa_dbt_models(
     ]
     target_path = settings.home / "dbt" / "target" / context.run.run_id[:8]
     yield from dbt.cli(args, context=context, target_path=target_path).stream()
+
+
+dbt_input_tables = one_month_per_run(dbt_input_tables)

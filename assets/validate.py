@@ -1,7 +1,5 @@
 """Validate group: the Pandera row contracts applied to every landed list."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 from dagster import (
@@ -18,7 +16,7 @@ from dagster import (
 
 from assets.metadata import counts_table, markdown_table
 from assets.names import GROUP_VALIDATE, LANDING_FILES, VALIDATED_ROWS
-from assets.partitions import monthly_partitions
+from assets.partitions import monthly_partitions, one_month_per_run
 from assets.resources import BerjasaResource
 from berjasa.errors import BerjasaInputError
 from berjasa.ingest import load_ingest_report
@@ -111,3 +109,6 @@ def validated_rows(
         severity=AssetCheckSeverity.WARN,
         metadata={"unreadable_files": ", ".join(broken) or "none"},
     )
+
+
+validated_rows = one_month_per_run(validated_rows)

@@ -68,3 +68,12 @@ def total_rejects_by_reason(stats: list[FileStats]) -> dict[str, int]:
         for reason, n in item.rejects_by_reason.items():
             totals[reason] = totals.get(reason, 0) + n
     return dict(sorted(totals.items()))
+
+
+def dtsen_extract_used(validated_dir: Path, period: str) -> str | None:
+    """The DTSEN extract a period uses (SPEC §2): its own, else the latest earlier one, as
+    `YYYY-MM/_dtsen` (None when there is none on or before the period)."""
+    extracts = sorted(
+        p.stem for p in (validated_dir / "dtsen").glob("*.parquet") if p.stem <= period
+    )
+    return f"{extracts[-1]}/_dtsen" if extracts else None

@@ -1,8 +1,6 @@
 """Schedules: the monthly bill on the 6th at 07:00 Asia/Makassar (BPJS is paid by the 15th),
 and the daily evaluation of the by-the-10th freshness check."""
 
-from __future__ import annotations
-
 import datetime as dt
 from zoneinfo import ZoneInfo
 

@@ -5,8 +5,6 @@ The decision is a pure function (`plan_landing_runs`) over a snapshot of the fol
 and the clock, so it is unit-tested without Dagster.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import os
