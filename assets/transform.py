@@ -94,7 +94,9 @@ def berjasa_dbt_models(
         "--exclude",
         "resource_type:unit_test",
     ]
-    target_path = settings.home / "dbt" / "target" / context.run.run_id[:8]
+    # A stable target path per home keeps dbt's partial parsing between runs (runs of one home
+    # never overlap: one run at a time).
+    target_path = settings.home / "dbt" / "target"
     yield from dbt.cli(args, context=context, target_path=target_path).stream()
 
 

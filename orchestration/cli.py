@@ -17,6 +17,7 @@ clear message, never a traceback, and never contain a NIK or a name.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -84,7 +85,14 @@ def run_period(
     if quiet:
         run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
     job = defs.resolve_job_def(MONTHLY_JOB)
-    with DagsterInstance.get() as instance:
+    log_path = settings.home / "logs" / f"run-{period}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's progress lines go to the run log (and Dagster's compute logs), not the terminal.
+    with (
+        DagsterInstance.get() as instance,
+        open(log_path, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log if quiet else sys.stdout),
+    ):
         result = job.execute_in_process(
             partition_key=period, instance=instance, run_config=run_config, raise_on_error=False
         )
