@@ -126,7 +126,7 @@ def _typed_table(
         else:
             typed_nulls = ", ".join(f"cast(null as {t}) as {n}" for n, t in columns)
             sql = f"select * from (select {typed_nulls}) where false"
-        return con.execute(sql).fetch_arrow_table()
+        return con.execute(sql).to_arrow_table()
     finally:
         con.close()
 
@@ -214,3 +214,6 @@ def _load_postgres(conn: Any, tables: dict[str, pa.Table], period_literal: str) 
             copy_sql = f"copy {SCHEMA}.{name} ({column_list}) from stdin with (format csv)"
             with cur.copy(copy_sql) as copy:
                 copy.write(_csv_bytes(tables[name]))
+    if not conn.autocommit:
+        # outside autocommit, transaction() above is a savepoint of an implicit transaction
+        conn.commit()

@@ -70,7 +70,7 @@ final as (
         basis_idr,
         rate_id,
         {{ round_half_up_div('coalesce(basis_idr, 0) * rate_bp + coalesce(flat_idr, 0) * 10000', 10000) }}
-        as premium_idr
+            as premium_idr
     from priced
 
 )

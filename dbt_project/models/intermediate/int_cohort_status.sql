@@ -122,7 +122,7 @@ counted as (
 statuses as (
 
     select
-        counted.*,
+        *,
         case
             when file_count = 0 then 'no_file'
             when error_files > 0 then 'unreadable'
@@ -147,9 +147,11 @@ final as (
             when 'no_file' then 'no file for this cohort in the period'
             when 'unreadable' then cast(error_files as varchar) || ' file(s) with a file-level error'
             when 'no_dtsen' then 'no DTSEN extract on or before the period'
-            when 'held_back' then 'rejected ' || cast(rows_rejected as varchar) || ' of '
-                || cast(rows_read as varchar) || ' rows read, above the threshold '
-                || cast({{ var('reject_threshold') }} as varchar)
+            when 'held_back'
+                then
+                    'rejected ' || cast(rows_rejected as varchar) || ' of '
+                    || cast(rows_read as varchar) || ' rows read, above the threshold '
+                    || cast({{ var('reject_threshold') }} as varchar)
             else 'published'
         end as detail,
         rows_read,

@@ -32,9 +32,9 @@ current_rows as (
 
     select
         'current' as list_kind,
-        accepted_rows.*
+        *
     from accepted_rows
-    where accepted_rows.cohort_code not in (select unreadable_cohorts.cohort_code from unreadable_cohorts)
+    where cohort_code not in (select unreadable_cohorts.cohort_code from unreadable_cohorts)
 
 ),
 
@@ -42,7 +42,7 @@ previous_good_rows as (
 
     select
         'previous_good' as list_kind,
-        good_rows.*
+        *
     from good_rows
 
 ),

@@ -46,7 +46,8 @@ with_age as (
         {{ period_iso()[0:4] }}
         - cast(extract(year from list_rows.birth_date) as integer)
         - case
-            when cast(extract(month from list_rows.birth_date) as integer) > {{ period_iso()[5:7] | int }}
+            when
+                cast(extract(month from list_rows.birth_date) as integer) > {{ period_iso()[5:7] | int }}
                 or (
                     cast(extract(month from list_rows.birth_date) as integer) = {{ period_iso()[5:7] | int }}
                     and cast(extract(day from list_rows.birth_date) as integer) > 1
@@ -99,12 +100,12 @@ rules as (
 ranked as (
 
     select
-        rules.*,
+        *,
         case
-            when rules.rule_reason is null
+            when rule_reason is null
                 then row_number() over (
-                    partition by rules.list_kind, rules.cohort_code, rules.person_key, rules.rule_reason
-                    order by rules.file_ordinal, rules.source_row
+                    partition by list_kind, cohort_code, person_key, rule_reason
+                    order by file_ordinal, source_row
                 )
         end as list_occurrence
     from rules

@@ -11,7 +11,7 @@ billable_rows as (
 ranked as (
 
     select
-        billable_rows.*,
+        *,
         row_number() over (partition by person_key order by priority, cohort_code) as cohort_rank
     from billable_rows
 

@@ -60,7 +60,7 @@ final as (
         cast(source_files.source_file as varchar) as source_file,
         cast(source_files.file_sha256 as varchar) as file_sha256,
         cast(case when unreadable_cohorts.cohort_code is null then source_files.rows_read else 0 end as bigint)
-        as rows_read,
+            as rows_read,
         cast(
             case
                 when unreadable_cohorts.cohort_code is null then coalesce(current_counts.rows_accepted, 0)

@@ -1,0 +1,226 @@
+"""Shared builds for the dbt tests: the golden fixture built once per backend (module scope),
+month 1, then month 2 with month 1's people as the ledger, then month 1 rebuilt."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psycopg
+import pytest
+
+from berjasa.config import DBT_PROJECT_DIR, Settings
+from berjasa.dbt_inputs import load_inputs
+from tests.dbt import golden_inputs as g
+
+DBT = Path(sys.executable).parent / "dbt"
+MARTS = {
+    "billing_detail": "period, person_key, cohort_code, program, basis_idr, rate_id, premium_idr",
+    "billing_monthly": "period, cohort_code, program, participants, premium_idr",
+    "membership_changes": "period, cohort_code, new, continuing, exited, active",
+    "rejected_records": "period, cohort_code, source_file, source_row, reason_code, reason_detail, "
+    "nik_masked",
+    "publication_cohort_status": "period, cohort_code, status, detail, rows_read, rows_accepted, "
+    "rows_rejected, list_used",
+    "cross_cohort_duplicates": "period, person_key, primary_cohort, duplicate_cohort, "
+    "programs_billed",
+    "coverage_monthly": "period, area_code, area_name, program_participants, "
+    "bpjs_active_participants, potential_workers, program_share, ucj_rate, target_rate, "
+    "ucj_rate_above_1",
+    "people_monthly": "period, person_key, primary_cohort",
+    "source_file_stats": "period, cohort_code, source_file, file_sha256, rows_read, rows_accepted, "
+    "rows_rejected, file_status",
+}
+
+
+def prepare_project(dest: Path) -> Path:
+    """A copy of dbt_project with test-only seed rows: PU JKK rises to 0.54% from 2026-02 (the
+    old row closed on 2026-01-31) and a kecamatan UCJ denominator (73.71.01: 30,000)."""
+    project = dest / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR,
+        project,
+        ignore=shutil.ignore_patterns("target", "logs", ".user.yml", "dbt_packages"),
+    )
+    rates = project / "seeds" / "contribution_rates.csv"
+    old_row = "PU-JKK-2015,PU,JKK,wage,0,24,0,2015-07-01,,"
+    text = rates.read_text().replace(old_row, old_row[:-1] + "2026-01-31,")
+    text += "PU-JKK-2026-02,PU,JKK,wage,0,54,0,2026-02-01,,test-only rate change\n"
+    rates.write_text(text)
+    targets = project / "seeds" / "ucj_targets.csv"
+    targets.write_text(
+        targets.read_text() + "73.71.01,Mariso,30000,,2024-01-01,,test-only denominator\n"
+    )
+    return project
+
+
+def run_dbt(project: Path, env: dict[str, str], *args: str) -> str:
+    full_env = {**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    target = env.get("BERJASA_DBT_TARGET", "duckdb")
+    command = [str(DBT), *args, "--project-dir", str(project), "--profiles-dir", str(project)]
+    result = subprocess.run(
+        [*command, "--target", target],
+        env=full_env,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}")
+    return result.stdout
+
+
+def build_args(period: str, unit_tests: bool) -> list[str]:
+    args = ["build", "--vars", f"{{period: '{period}', reject_threshold: {g.REJECT_THRESHOLD}}}"]
+    if not unit_tests:
+        args += ["--exclude", "resource_type:unit_test"]
+    return args
+
+
+@dataclass
+class Build:
+    """Snapshots of the marts after each step: key `M1`, `M2`, `M1_rebuilt`."""
+
+    backend: str
+    snapshots: dict[str, dict[str, list[tuple[Any, ...]]]] = field(default_factory=dict)
+    dbt_output: dict[str, str] = field(default_factory=dict)
+
+
+def _settings(home: Path) -> Settings:
+    return Settings(home=home, landing=home / "landing", warehouse="", pii_key="test-key")
+
+
+def _snapshot(query) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        name: sorted(query(f"select {cols} from berjasa.{name}"), key=repr)
+        for name, cols in MARTS.items()
+    }
+
+
+def _ledger_rows(rows: list[tuple[Any, ...]], period: str) -> list[tuple[Any, ...]]:
+    return [r for r in rows if r[0].isoformat()[:7] == period]
+
+
+def _run_sequence(
+    build: Build,
+    home: Path,
+    project: Path,
+    env: dict[str, str],
+    load,
+    query,
+    target: str = "duckdb",
+) -> None:
+    settings = _settings(home)
+    env = {**env, "BERJASA_DBT_TARGET": target}
+    g.write_period(home, g.M1)
+    load(settings, g.M1)
+    build.dbt_output["M1"] = run_dbt(project, env, *build_args(g.M1, unit_tests=True))
+    build.snapshots["M1"] = _snapshot(query)
+    g.write_ledger(home, g.M1, _ledger_rows(build.snapshots["M1"]["people_monthly"], g.M1))
+    g.write_period(home, g.M2)
+    load(settings, g.M2)
+    build.dbt_output["M2"] = run_dbt(project, env, *build_args(g.M2, unit_tests=False))
+    build.snapshots["M2"] = _snapshot(query)
+    load(settings, g.M1)
+    build.dbt_output["M1_rebuilt"] = run_dbt(project, env, *build_args(g.M1, unit_tests=False))
+    build.snapshots["M1_rebuilt"] = _snapshot(query)
+
+
+def _duckdb_sequence(root: Path) -> Build:
+    project = prepare_project(root)
+    home = root / "home"
+    database = home / "dbt" / "berjasa_dbt.duckdb"
+    env = {"BERJASA_DBT_DATABASE": str(database)}
+
+    def load(settings: Settings, period: str) -> None:
+        load_inputs(settings, period, database)
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    build = Build("duckdb")
+    _run_sequence(build, home, project, env, load, query)
+    return build
+
+
+def _pg_params(dbname: str) -> dict[str, str]:
+    """Connection keywords (not a conninfo string: an empty password would swallow the next
+    keyword)."""
+    return {
+        "host": os.environ.get("BERJASA_PG_HOST", "127.0.0.1"),
+        "port": os.environ.get("BERJASA_PG_PORT", "5432"),
+        "user": os.environ.get("BERJASA_PG_USER", "postgres"),
+        "password": os.environ.get("BERJASA_PG_PASSWORD", ""),
+        "dbname": dbname,
+    }
+
+
+def _postgres_sequence(root: Path, dbname: str) -> Build:
+    project = prepare_project(root)
+    env = {"BERJASA_PG_DBNAME": dbname}
+    with psycopg.connect(**_pg_params(dbname)) as conn:
+
+        def load(settings: Settings, period: str) -> None:
+            load_inputs(settings, period, conn)
+
+        def query(sql: str) -> list[tuple[Any, ...]]:
+            with psycopg.connect(**_pg_params(dbname)) as reader:
+                return reader.execute(sql).fetchall()
+
+        build = Build("postgres")
+        _run_sequence(build, root / "home", project, env, load, query, target="postgres")
+    return build
+
+
+@pytest.fixture(scope="module")
+def golden_builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Build | None]]:
+    """Both backends build the golden fixture at the same time (two processes, two cores);
+    PostgreSQL uses a scratch database dropped afterwards, and is None when unreachable."""
+    admin = None
+    try:
+        admin = psycopg.connect(**_pg_params("postgres"), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        admin = None
+    dbname = f"berjasa_dbt_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            duck = pool.submit(_duckdb_sequence, tmp_path_factory.mktemp("dbt_duckdb"))
+            pg = None
+            if admin is not None:
+                admin.execute(f"create database {dbname}")
+                pg = pool.submit(_postgres_sequence, tmp_path_factory.mktemp("dbt_pg"), dbname)
+            builds = {"duckdb": duck.result(), "postgres": pg.result() if pg else None}
+        yield builds
+    finally:
+        if admin is not None:
+            admin.execute(f"drop database if exists {dbname} with (force)")
+            admin.close()
+
+
+@pytest.fixture(scope="module")
+def duckdb_build(golden_builds: dict[str, Build | None]) -> Build:
+    build = golden_builds["duckdb"]
+    assert build is not None
+    return build
+
+
+@pytest.fixture(scope="module")
+def postgres_build(golden_builds: dict[str, Build | None]) -> Build:
+    build = golden_builds["postgres"]
+    if build is None:
+        pytest.skip("PostgreSQL is not reachable")
+    return build
