@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
+from assets.partitions import monthly_partitions
 from assets.resources import BerjasaResource
 from orchestration.jobs import monthly_job
 
@@ -82,9 +83,14 @@ def landing_sensor(
     settings = berjasa.settings()
     quiet = float(os.environ.get("BERJASA_SENSOR_QUIET_SECONDS") or DEFAULT_QUIET_SECONDS)
     cursor = json.loads(context.cursor) if context.cursor else {}
-    requests, new_cursor = plan_landing_runs(
-        snapshot_landing(settings.landing), cursor, time.time(), quiet
-    )
+    # A folder outside the partitions (e.g. `2019-01`) would fail the whole tick with an
+    # unknown-partition error and block the other months: it is left alone.
+    states = [
+        s
+        for s in snapshot_landing(settings.landing)
+        if monthly_partitions.has_partition_key(s.period)
+    ]
+    requests, new_cursor = plan_landing_runs(states, cursor, time.time(), quiet)
     context.update_cursor(json.dumps(new_cursor, sort_keys=True))
     if not requests:
         return SkipReason("No landing folder has settled with new files.")
