@@ -169,10 +169,12 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
     usable = [(p, f) for p, f in _dtsen_files(landing) if p <= period]
     dtsen_used = usable[-1] if usable else None
     parts = {k: np.concatenate(truth_parts.pop(k)) for k in list(truth_parts)}
+    rentan = COHORTS.index("pekerja_rentan")
     reason = resolve(row_stage_reason(parts["kind"]), parts["cohort"], parts["nik"],
-                     parts["age"], COHORTS.index("pekerja_rentan"),
+                     parts["age"], rentan,
                      Continuity(landing, population, m),
-                     read_dtsen_max(dtsen_used[1]) if dtsen_used else None)
+                     read_dtsen_max(dtsen_used[1], parts["nik"][parts["cohort"] == rentan])
+                     if dtsen_used else None)
     truth_path = _write_truth(landing, period, parts, reason, file_names)
 
     counts = np.bincount(reason[reason != OK], minlength=len(REASONS))

@@ -46,76 +46,90 @@ def write_dtsen(path: Path, population: Population, m: int) -> int:
     """Write the extract for month index m; returns its row count."""
     seed = population.seed
     n_rentan = population.sizes["pekerja_rentan"]
-    niks, desils = [], []
-    for month in (m - 3, m, m + 12):
+    nik = np.zeros(0, np.int64)
+    desil = np.zeros(0, np.int8)
+    for month in (m - 3, m, m + 12):  # merged month by month to keep memory flat
+        niks, desils = [nik], [desil]
         for a in range(0, n_rentan, CHUNK):
             rows = np.arange(a, min(a + CHUNK, n_rentan), dtype=np.int64)
             persons, _ = population.row_persons("pekerja_rentan", rows, month)
             niks.append(persons.nik)
-            desils.append(desil_of(seed, persons.uid))
-    nik = np.concatenate(niks)
-    desil = np.concatenate(desils)
-    nik, first = np.unique(nik, return_index=True)
-    desil = desil[first]
+            desils.append(desil_of(seed, persons.uid).astype(np.int8))
+        nik, first = np.unique(np.concatenate(niks), return_index=True)
+        desil = np.concatenate(desils)[first]
     present = desil > 0
-    nik, desil = nik[present], desil[present]
+    nik, desil = nik[present], desil[present].astype(np.int64)
     # Two people listed twice: one stays within the limit, one goes above it.
     twice_nik = nik[desil <= 5][:2]
     twice_desil = np.array([4, 7][: len(twice_nik)], dtype=np.int64)
-    others = np.arange(2 * n_rentan, dtype=np.int64)
-    other_nik, other_desil = [], []
-    for a in range(0, len(others), CHUNK):
-        index = others[a:a + CHUNK]
-        uid = hash64(seed, T_OTHER, index)
-        dob = np.datetime64("1945-01-01") + below(27_000, seed, T_OTHER, uid).astype(
-            "timedelta64[D]")
-        persons = population._from_uid("pekerja_rentan", uid, dob, SERIAL_DTSEN_OTHERS)
-        other_nik.append(persons.nik)
-        other_desil.append(1 + below(10, seed, T_OTHER, uid, 1))
-    all_nik = np.concatenate([nik, twice_nik, *other_nik])
-    all_desil = np.concatenate([desil, twice_desil, *other_desil])
-    order = np.argsort(all_nik, kind="stable")
-    all_nik, all_desil = all_nik[order], all_desil[order]
-    invalid_nik = [str(all_nik[0])[:12], str(all_nik[1])[:12] + "O" + str(all_nik[1])[13:],
-                   str(all_nik[2]), str(all_nik[3])]
+    sample = nik[:4]
+    invalid_nik = [str(sample[0])[:12], str(sample[1])[:12] + "O" + str(sample[1])[13:],
+                   str(sample[2]), str(sample[3])]
     invalid_desil = [3, 2, 0, 11]
     schema = pa.schema([("nik", pa.string()), ("desil", pa.int64())])
+    rows_written = 0
+
+    def table(part_nik: np.ndarray, part_desil: np.ndarray) -> pa.Table:
+        return pa.table({"nik": pa.array(part_nik).cast(pa.string()),
+                         "desil": pa.array(part_desil, type=pa.int64())}, schema=schema)
+
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for a in range(0, len(all_nik), 1_000_000):
-            writer.write_table(pa.table({
-                "nik": pa.array(all_nik[a:a + 1_000_000]).cast(pa.string()),
-                "desil": pa.array(all_desil[a:a + 1_000_000], type=pa.int64())}, schema=schema))
+        for a in range(0, len(nik), 1_000_000):
+            writer.write_table(table(nik[a:a + 1_000_000], desil[a:a + 1_000_000]))
+        writer.write_table(table(twice_nik, twice_desil))
+        rows_written += len(nik) + len(twice_nik)
+        del nik, desil
+        # Other poor households of the city: twice as many as the rentan list.
+        for a in range(0, 2 * n_rentan, CHUNK):
+            index = np.arange(a, min(a + CHUNK, 2 * n_rentan), dtype=np.int64)
+            uid = hash64(seed, T_OTHER, index)
+            dob = np.datetime64("1945-01-01") + below(27_000, seed, T_OTHER, uid).astype(
+                "timedelta64[D]")
+            persons = population._from_uid("pekerja_rentan", uid, dob, SERIAL_DTSEN_OTHERS)
+            writer.write_table(table(persons.nik, 1 + below(10, seed, T_OTHER, uid, 1)))
+            rows_written += len(index)
         writer.write_table(pa.table({"nik": invalid_nik, "desil": invalid_desil},
                                     schema=schema))
-    return len(all_nik) + len(invalid_nik)
+    return rows_written + len(invalid_nik)
 
 
-def _read_text_columns(path: Path, columns: list[str]) -> pa.Table:
-    if path.suffix.lower() == ".csv":
-        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(columns, pa.string()), include_columns=columns))
-    table = pq.read_table(path, columns=columns)
-    return pa.table({c: pc.cast(table[c], pa.string()) for c in columns})
-
-
-def _valid_nik(nik: pa.ChunkedArray) -> pa.ChunkedArray:
-    nik = pc.utf8_trim_whitespace(nik)
+def _valid_nik(nik: pa.Array) -> pa.Array:
     ok = pc.and_(pc.match_substring_regex(nik, r"^[0-9]{16}$"),
                  pc.invert(pc.ends_with(nik, "0000")))
     return pc.fill_null(ok, False)
 
 
-def read_dtsen_max(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Valid DTSEN rows of an extract, one per NIK (sorted) with its highest desil (SPEC §2)."""
-    table = _read_text_columns(path, ["nik", "desil"])
-    desil_text = pc.utf8_trim_whitespace(table["desil"])
-    keep = pc.and_(_valid_nik(table["nik"]),
-                   pc.fill_null(pc.match_substring_regex(desil_text, r"^[0-9]{1,2}$"), False))
-    nik = pc.cast(pc.utf8_trim_whitespace(table["nik"].filter(keep)), pa.int64()).to_numpy()
-    desil = pc.cast(desil_text.filter(keep), pa.int64()).to_numpy()
-    del table
-    in_range = (desil >= 1) & (desil <= 10)
-    nik, desil = nik[in_range], desil[in_range]
+def _batches(path: Path, columns: list[str]):
+    """Record batches of the given columns, as text, without loading the whole file."""
+    if path.suffix.lower() == ".csv":
+        reader = pacsv.open_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(columns, pa.string()), include_columns=columns))
+        for batch in reader:
+            yield batch
+    else:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1_000_000, columns=columns):
+            yield pa.record_batch([pc.cast(batch[c], pa.string()) for c in columns],
+                                  names=columns)
+
+
+def read_dtsen_max(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Valid DTSEN rows of an extract for the NIKs in `only`, one per NIK (sorted) with its
+    highest desil (SPEC §2: invalid NIK or desil outside 1–10 skipped)."""
+    wanted = np.unique(only)
+    niks, desils = [], []
+    for batch in _batches(path, ["nik", "desil"]):
+        nik_text = pc.utf8_trim_whitespace(batch["nik"])
+        desil_text = pc.utf8_trim_whitespace(batch["desil"])
+        keep = pc.and_(_valid_nik(nik_text),
+                       pc.fill_null(pc.match_substring_regex(desil_text, r"^[0-9]{1,2}$"),
+                                    False))
+        nik = pc.cast(nik_text.filter(keep), pa.int64()).to_numpy()
+        desil = pc.cast(desil_text.filter(keep), pa.int64()).to_numpy()
+        hit = np.isin(nik, wanted) & (desil >= 1) & (desil <= 10)
+        niks.append(nik[hit])
+        desils.append(desil[hit])
+    nik = np.concatenate(niks) if niks else np.zeros(0, np.int64)
+    desil = np.concatenate(desils) if desils else np.zeros(0, np.int64)
     order = np.argsort(nik, kind="stable")
     nik, desil = nik[order], desil[order]
     if len(nik) == 0:
@@ -158,10 +172,13 @@ def write_opening_members(path: Path, population: Population, m: int, last_bille
 def read_opening_members(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(nik int64, last_billed month index) of the opening-list rows whose NIK is in `only`
     (a handful of candidates, so a list of millions costs one scan and little memory)."""
-    table = _read_text_columns(path, ["nik", "last_billed"])
     wanted = pa.array(np.unique(only)).cast(pa.string())
-    nik_text = pc.utf8_trim_whitespace(table["nik"])
-    table = table.filter(pc.fill_null(pc.is_in(nik_text, value_set=wanted), False))
+    parts = []
+    for batch in _batches(path, ["nik", "last_billed"]):
+        nik_text = pc.utf8_trim_whitespace(batch["nik"])
+        parts.append(batch.filter(pc.fill_null(pc.is_in(nik_text, value_set=wanted), False)))
+    table = pa.Table.from_batches(parts, schema=pa.schema([("nik", pa.string()),
+                                                           ("last_billed", pa.string())]))
     billed = pc.utf8_trim_whitespace(table["last_billed"])
     ok = pc.fill_null(pc.match_substring_regex(billed, r"^[0-9]{4}-[0-9]{2}$"), False)
     table, billed = table.filter(ok), billed.filter(ok)
