@@ -1,8 +1,9 @@
 """Vectorised normalisation of raw-layer rows into typed columns and parse flags.
 
 The raw layer keeps every value as text (ARCHITECTURE.md "Raw layer"). Before the row contract
-(`schemas.row_contract`) can judge a row, each field is parsed once, in DuckDB SQL over the Arrow
-batch (no Python loop over rows): NIK trimmed and classified, birth date parsed from the accepted
+(`schemas.row_contract`) can judge a row, each field is parsed once with pyarrow compute kernels
+over the whole batch (no Python loop over rows; area names are normalised per DISTINCT value):
+NIK trimmed and classified, birth date parsed from the accepted
 formats, sex mapped to L/P, area names matched to Kemendagri codes, wage parsed to whole rupiah.
 The outcome of each parse is a small status column (`nik_status`, `date_status`, ...) that the
 contract checks; typed values (`birth_date`, `wage_idr`, codes) are what accepted rows carry on.
@@ -14,9 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -97,22 +96,6 @@ def youngest_birth_date(period: str, min_age: int) -> dt.date:
     return dt.date(start.year - min_age, start.month, 1)
 
 
-@cache
-def _reference_tables() -> tuple[pa.Table, pa.Table, pa.Table]:
-    """(kecamatan name -> code, (kecamatan code, kelurahan name) -> code, known kelurahan names)."""
-    ref = seeds.wilayah()
-    kec = ref[["kecamatan_norm", "kecamatan_code"]].drop_duplicates("kecamatan_norm")
-    kel = ref[["kecamatan_code", "kelurahan_norm", "kelurahan_code"]].drop_duplicates(
-        ["kecamatan_code", "kelurahan_norm"]
-    )
-    names = ref[["kelurahan_norm"]].drop_duplicates()
-    return (
-        pa.Table.from_pandas(kec, preserve_index=False),
-        pa.Table.from_pandas(kel, preserve_index=False),
-        pa.Table.from_pandas(names, preserve_index=False),
-    )
-
-
 def _normalised_area(column: pa.ChunkedArray) -> pa.Array:
     """`seeds.normalise_area_name` applied per DISTINCT value (dictionary), then broadcast."""
     encoded = pc.dictionary_encode(column.combine_chunks().cast(pa.string()))
@@ -129,164 +112,257 @@ def complete_raw(raw: pa.Table) -> pa.Table:
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
     for name in (*RAW_TEXT_COLUMNS, *RAW_META_COLUMNS):
         if name in raw.column_names:
-            col = raw.column(name)
+            col = raw.column(name).combine_chunks()
             columns[name] = col if name == "source_row" else col.cast(pa.string())
         else:
             columns[name] = pa.nulls(n, pa.string())
     return pa.table(columns)
 
 
-_NORMALISE_SQL = r"""
-with src as (
-    select
-        rid,
-        source_file,
-        try_cast(source_row as integer) as source_row,
-        nullif(trim(nik, $nik_trim), '') as nik,
-        lower(coalesce(nik_cell_type, 'text')) as nik_cell_type,
-        lower(coalesce(source_file, '')) like '%.xlsx' as from_xlsx,
-        nullif(trim(nama, $text_trim), '') is not null as nama_present,
-        nullif(trim(tanggal_lahir, $text_trim), '') as tgl,
-        lower(coalesce(tanggal_lahir_cell_type, 'text')) as tgl_cell_type,
-        upper(nullif(trim(jenis_kelamin, $text_trim), '')) as jk,
-        nullif(kecamatan_norm, '') as kec,
-        nullif(kelurahan_norm, '') as kel,
-        nullif(trim(upah, $text_trim), '') as upah,
-        nullif(trim(pekerjaan, $text_trim), '') as pekerjaan,
-        upper(nullif(trim(disabilitas, $text_trim), '')) as dis
-    from raw
-),
-parsed as (
-    select
-        src.*,
-        regexp_extract(tgl, '^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$', ['y', 'm', 'd']) as iso,
-        regexp_extract(
-            tgl, '^(\d{1,2})([-/])(\d{1,2})([-/])(\d{4})$', ['d', 's1', 'm', 's2', 'y']
-        ) as dmy,
-        case
-            when jk in ('L', 'LAKI-LAKI', 'LAKI LAKI') then 'L'
-            when jk in ('P', 'PEREMPUAN') then 'P'
-        end as sex,
-        trim(regexp_replace(upah, '^(?i:rp\.?|idr)', '')) as wage_text,
-        k.kecamatan_code as kec_code,
-        l.kelurahan_code as kel_code,
-        n.kelurahan_norm is not null as kel_known
-    from src
-    left join ref_kecamatan as k on k.kecamatan_norm = src.kec
-    left join ref_kelurahan as l
-        on l.kecamatan_code = k.kecamatan_code and l.kelurahan_norm = src.kel
-    left join ref_kelurahan_names as n on n.kelurahan_norm = src.kel
-),
-typed as (
-    select
-        parsed.*,
-        case
-            when tgl_cell_type = 'number' then null
-            when iso.y <> '' then try(make_date(
-                try_cast(iso.y as integer), try_cast(iso.m as integer), try_cast(iso.d as integer)
-            ))
-            when dmy.y <> '' and dmy.s1 = dmy.s2 then try(make_date(
-                try_cast(dmy.y as integer), try_cast(dmy.m as integer), try_cast(dmy.d as integer)
-            ))
-        end as birth_date,
-        case
-            when regexp_full_match(
-                wage_text,
-                '-?(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+)(?:[.,]0{1,2})?'
-            )
-            then try_cast(
-                regexp_replace(regexp_replace(wage_text, '[.,]0{1,2}$', ''), '[^0-9]', '', 'g')
-                as bigint
-            ) * (case when starts_with(wage_text, '-') then -1 else 1 end)
-        end as wage_value
-    from parsed
+def _clean(column: pa.Array, characters: str = _TEXT_TRIM) -> pa.Array:
+    """Trimmed text; empty becomes null."""
+    trimmed = pc.utf8_trim(column, characters)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _matches(column: pa.Array, pattern: str) -> pa.Array:
+    """Full-match regex test; null input gives False."""
+    return pc.fill_null(pc.match_substring_regex(column, pattern), False)
+
+
+def _case(conditions: list[tuple[pa.Array, str]], default: str | None) -> pa.Array:
+    """First matching label per row (conditions must be null-free booleans)."""
+    names = [f"c{i}" for i in range(len(conditions))]
+    struct = pc.make_struct(*[c for c, _ in conditions], field_names=names)
+    labels = [pa.scalar(label, pa.string()) for _, label in conditions]
+    return pc.case_when(struct, *labels, pa.scalar(default, pa.string()))
+
+
+def _nik_status(nik: pa.Array, number_cell: pa.Array) -> tuple[pa.Array, pa.Array]:
+    is16 = _matches(nik, r"^\d{16}$")
+    status = _case(
+        [
+            (pc.is_null(nik), "missing"),
+            (number_cell, "number_cell"),
+            (_matches(nik, r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$"), "scientific"),
+            (pc.invert(is16), "not_16_digits"),
+            (pc.fill_null(pc.ends_with(nik, "0000"), False), "serial_0000"),
+        ],
+        "ok",
+    )
+    return status, is16
+
+
+def _mask(nik: pa.Array) -> pa.Array:
+    """`berjasa.pii.mask_nik`, vectorised: first 6 and last 4 characters, the middle starred."""
+    length = pc.utf8_length(nik)
+    long = pc.greater_equal(length, 10)
+    prefix = pc.if_else(long, pc.utf8_slice_codeunits(nik, 0, 6), "")
+    suffix = pc.if_else(long, pc.utf8_slice_codeunits(nik, -4), "")
+    stars = pc.binary_repeat(pa.scalar("*"), pc.if_else(long, pc.subtract(length, 10), length))
+    return pc.binary_join_element_wise(prefix, stars, suffix, "")
+
+
+def _ints(column: pa.Array) -> pa.Array:
+    """Digits (possibly empty or null) to int32; anything else null."""
+    digits = pc.if_else(_matches(column, r"^\d{1,4}$"), column, pa.scalar(None, pa.string()))
+    return pc.cast(digits, pa.int32())
+
+
+def _make_date(year: pa.Array, month: pa.Array, day: pa.Array) -> pa.Array:
+    """Calendar-checked dates from int parts (null when the date does not exist, e.g. 31/02)."""
+    known = pc.and_(pc.and_(pc.is_valid(year), pc.is_valid(month)), pc.is_valid(day))
+    y = pc.fill_null(year, 1970).to_numpy().astype(np.int64)
+    m = pc.fill_null(month, 1).to_numpy().astype(np.int64)
+    d = pc.fill_null(day, 1).to_numpy().astype(np.int64)
+    ok = known.to_numpy(zero_copy_only=False) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31)
+    y, m, d = np.where(ok, y, 1970), np.where(ok, m, 1), np.where(ok, d, 1)
+    first = ((y - 1970) * 12 + (m - 1)).astype("datetime64[M]")
+    dates = first.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    ok &= dates.astype("datetime64[M]") == first  # 31 February would roll into March
+    days = dates.astype(np.int64).astype(np.int32)
+    return pa.array(days, type=pa.int32(), mask=~ok).cast(pa.date32())
+
+
+def _birth_date(text: pa.Array, cell_type: pa.Array) -> pa.Array:
+    iso = pc.extract_regex(text, r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?: 00:00:00)?$")
+    dmy = pc.extract_regex(
+        text, r"^(?P<d>\d{1,2})(?P<s1>[-/])(?P<m>\d{1,2})(?P<s2>[-/])(?P<y>\d{4})$"
+    )
+    same_separator = pc.equal(pc.struct_field(dmy, "s1"), pc.struct_field(dmy, "s2"))
+    use_dmy = pc.and_(pc.is_null(iso), pc.fill_null(same_separator, False))
+
+    def part(name: str) -> pa.Array:
+        iso_part = pc.struct_field(iso, name)
+        dmy_part = pc.if_else(use_dmy, pc.struct_field(dmy, name), pa.scalar(None, pa.string()))
+        return _ints(pc.coalesce(iso_part, dmy_part))
+
+    dates = _make_date(part("y"), part("m"), part("d"))
+    number_cell = pc.equal(cell_type, "number")  # a bare spreadsheet number is not a date
+    return pc.if_else(number_cell, pa.scalar(None, pa.date32()), dates)
+
+
+def _sex(jenis_kelamin: pa.Array) -> tuple[pa.Array, pa.Array]:
+    upper = pc.utf8_upper(jenis_kelamin)
+    male = pc.fill_null(pc.is_in(upper, pa.array(["L", "LAKI-LAKI", "LAKI LAKI"])), False)
+    female = pc.fill_null(pc.is_in(upper, pa.array(["P", "PEREMPUAN"])), False)
+    sex = _case([(male, "L"), (female, "P")], None)
+    status = _case(
+        [(pc.is_null(jenis_kelamin), "missing"), (pc.is_null(sex), "unrecognised")], "ok"
+    )
+    return sex, status
+
+
+def _last_two_digits(year: pa.Array) -> pa.Array:
+    """year % 100 (Arrow integer division truncates; birth years are positive)."""
+    return pc.subtract(year, pc.multiply(pc.divide(year, 100), 100))
+
+
+def _nik_dob_match(nik: pa.Array, is16: pa.Array, birth: pa.Array, sex: pa.Array) -> pa.Array:
+    """NIK digits 7-12 = DDMMYY of birth, DD + 40 for women; null when not comparable."""
+    safe = pc.if_else(is16, nik, "0000000000000000")
+    dd = pc.cast(pc.utf8_slice_codeunits(safe, 6, 8), pa.int32())
+    mm = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int32())
+    yy = pc.cast(pc.utf8_slice_codeunits(safe, 10, 12), pa.int32())
+    offset = pc.if_else(pc.equal(sex, "P"), 40, 0)
+    expected_dd = pc.add(pc.cast(pc.day(birth), pa.int32()), offset)
+    match = pc.and_(
+        pc.and_(pc.equal(dd, expected_dd), pc.equal(mm, pc.cast(pc.month(birth), pa.int32()))),
+        pc.equal(yy, _last_two_digits(pc.cast(pc.year(birth), pa.int32()))),
+    )
+    comparable = pc.and_(is16, pc.and_(pc.is_valid(birth), pc.is_valid(sex)))
+    return pc.if_else(comparable, match, pa.scalar(None, pa.bool_()))
+
+
+def _lookup(keys: pa.Array, mapping: dict[str, str]) -> pa.Array:
+    """Map text through a dict per DISTINCT value (dictionary-encoded), then broadcast."""
+    encoded = pc.dictionary_encode(keys)
+    distinct = encoded.dictionary.to_pylist()
+    mapped = pa.array([mapping.get(v) if v is not None else None for v in distinct], pa.string())
+    return pc.take(mapped, encoded.indices)
+
+
+def _area(
+    kecamatan: pa.Array, kelurahan: pa.Array, any_residence: bool
+) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """(kecamatan_code, kelurahan_code, area_status, is_outside_city) via the Kemendagri seed."""
+    ref = seeds.wilayah()
+    kec_norm = _normalised_area(kecamatan)
+    kel_norm = _normalised_area(kelurahan)
+    kec_code = _lookup(
+        kec_norm, dict(zip(ref["kecamatan_norm"], ref["kecamatan_code"], strict=True))
+    )
+    pair = pc.binary_join_element_wise(kec_code, kel_norm, "|")
+    pairs = {
+        f"{kec}|{kel}": code
+        for kec, kel, code in zip(
+            ref["kecamatan_code"], ref["kelurahan_norm"], ref["kelurahan_code"], strict=True
+        )
+    }
+    kel_code = _lookup(pair, pairs)
+    kel_known = pc.fill_null(
+        pc.is_in(kel_norm, pa.array(sorted(set(ref["kelurahan_norm"])))), False
+    )
+    kec_missing = pc.fill_null(pc.equal(kec_norm, ""), True)
+    kel_missing = pc.fill_null(pc.equal(kel_norm, ""), True)
+    kec_unknown = pc.is_null(kec_code)
+    outside = pc.and_(kec_unknown, pa.scalar(any_residence))
+    status = _case(
+        [
+            (kec_missing, "kecamatan_missing"),
+            (kel_missing, "kelurahan_missing"),
+            (outside, "outside_city"),
+            (kec_unknown, "kecamatan_unknown"),
+            (pc.is_valid(kel_code), "ok"),
+            (kel_known, "kelurahan_not_in_kecamatan"),
+        ],
+        "kelurahan_unknown",
+    )
+    is_outside = pc.equal(status, "outside_city")
+    return kec_code, kel_code, status, is_outside
+
+
+# Optional Rp/Rp./IDR prefix and spaces, optional minus (so "zero or negative" can be told apart),
+# digits plain or grouped by three with one separator kind, optional ,00 / .00 (or .0 of a cell).
+_WAGE_PATTERN = (
+    r"^(?i:rp\.?|idr)?\s*(?P<sign>-?)"
+    r"(?P<amount>\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+)"
+    r"(?:[.,]0{1,2})?$"
 )
-select
-    rid,
-    source_file,
-    source_row,
-    nik,
-    case
-        when nik is null then null
-        when length(nik) < 10 then repeat('*', length(nik))
-        else left(nik, 6) || repeat('*', length(nik) - 10) || right(nik, 4)
-    end as nik_masked,
-    case
-        when nik is null then 'missing'
-        when nik_cell_type = 'number' and from_xlsx then 'number_cell'
-        when regexp_full_match(nik, '\d+(?:[.,]\d+)?[eE][+-]?\d+') then 'scientific'
-        when not regexp_full_match(nik, '\d{16}') then 'not_16_digits'
-        when right(nik, 4) = '0000' then 'serial_0000'
-        else 'ok'
-    end as nik_status,
-    nama_present,
-    case
-        when tgl is null then 'missing'
-        when birth_date is null then 'unparseable'
-        else 'ok'
-    end as date_status,
-    birth_date,
-    case when jk is null then 'missing' when sex is null then 'unrecognised' else 'ok' end
-        as sex_status,
-    sex,
-    case
-        when regexp_full_match(nik, '\d{16}') and birth_date is not null and sex is not null
-            then substr(nik, 7, 2)::integer
-                = day(birth_date) + (case when sex = 'P' then 40 else 0 end)
-            and substr(nik, 9, 2)::integer = month(birth_date)
-            and substr(nik, 11, 2)::integer = year(birth_date) % 100
-    end as nik_dob_match,
-    case
-        when kec is null then 'kecamatan_missing'
-        when kel is null then 'kelurahan_missing'
-        when kec_code is null and $any_residence then 'outside_city'
-        when kec_code is null then 'kecamatan_unknown'
-        when kel_code is not null then 'ok'
-        when kel_known then 'kelurahan_not_in_kecamatan'
-        else 'kelurahan_unknown'
-    end as area_status,
-    kec_code as kecamatan_code,
-    kel_code as kelurahan_code,
-    kec is not null and kel is not null and kec_code is null and $any_residence
-        as is_outside_city,
-    case
-        when not $requires_wage then 'not_required'
-        when upah is null then 'missing'
-        when wage_value is null then 'unparseable'
-        when wage_value <= 0 then 'not_positive'
-        else 'ok'
-    end as wage_status,
-    case when wage_value > 0 then wage_value end as wage_idr,
-    pekerjaan,
-    case when dis in ('Y', 'YA') then 'Y' when dis in ('N', 'TIDAK') then 'N' end as disabilitas
-from typed
-order by rid
-"""
+
+
+def _wage(upah: pa.Array, requires_wage: bool) -> tuple[pa.Array, pa.Array]:
+    """(wage_idr, wage_status): whole rupiah, optional Rp/Rp./IDR prefix and group separators."""
+    parts = pc.extract_regex(upah, _WAGE_PATTERN)  # one regex pass; null when no match
+    digits = pc.struct_field(parts, "amount")
+    for separator in (".", ",", " "):
+        digits = pc.replace_substring(digits, separator, "")
+    fits = pc.fill_null(pc.less_equal(pc.utf8_length(digits), 15), False)
+    magnitude = pc.cast(pc.if_else(fits, digits, pa.scalar(None, pa.string())), pa.int64())
+    negative = pc.fill_null(pc.equal(pc.struct_field(parts, "sign"), "-"), False)
+    value = pc.if_else(negative, pc.negate(magnitude), magnitude)
+    status = _case(
+        [
+            (pa.repeat(pa.scalar(not requires_wage), len(upah)), "not_required"),
+            (pc.is_null(upah), "missing"),
+            (pc.is_null(value), "unparseable"),
+            (pc.fill_null(pc.less_equal(value, 0), False), "not_positive"),
+        ],
+        "ok",
+    )
+    positive = pc.fill_null(pc.greater(value, 0), False)
+    return pc.if_else(positive, value, pa.scalar(None, pa.int64())), status
+
+
+def _disabilitas(column: pa.Array) -> pa.Array:
+    upper = pc.utf8_upper(column)
+    yes = pc.fill_null(pc.is_in(upper, pa.array(["Y", "YA"])), False)
+    no = pc.fill_null(pc.is_in(upper, pa.array(["N", "TIDAK"])), False)
+    return _case([(yes, "Y"), (no, "N")], None)
 
 
 def normalise(raw: pa.Table, cohort_code: str) -> pa.Table:
     """Parse one raw-layer batch into typed columns + parse flags (one output row per input row,
     same order). The result still holds the trimmed `nik` (for keying); callers drop it."""
     rules = cohort_rules(cohort_code)
-    table = complete_raw(raw)
-    table = table.append_column("rid", pa.array(np.arange(table.num_rows, dtype=np.int64)))
-    table = table.append_column("kecamatan_norm", _normalised_area(table.column("kecamatan")))
-    table = table.append_column("kelurahan_norm", _normalised_area(table.column("kelurahan")))
-    kec, kel, names = _reference_tables()
-    con = duckdb.connect()
-    try:
-        con.register("raw", table)
-        con.register("ref_kecamatan", kec)
-        con.register("ref_kelurahan", kel)
-        con.register("ref_kelurahan_names", names)
-        return con.execute(
-            _NORMALISE_SQL,
-            {
-                "nik_trim": _NIK_TRIM,
-                "text_trim": _TEXT_TRIM,
-                "any_residence": rules.any_residence,
-                "requires_wage": rules.requires_wage,
-            },
-        ).to_arrow_table()
-    finally:
-        con.close()
+    t = complete_raw(raw)
+    col = t.column
+    nik = _clean(col("nik").combine_chunks(), _NIK_TRIM)
+    source_file = col("source_file").combine_chunks()
+    from_xlsx = pc.fill_null(pc.ends_with(pc.utf8_lower(source_file), ".xlsx"), False)
+    nik_cell = pc.fill_null(pc.equal(pc.utf8_lower(col("nik_cell_type")), "number"), False)
+    nik_status, is16 = _nik_status(nik, pc.and_(nik_cell, from_xlsx))
+
+    tgl = _clean(col("tanggal_lahir").combine_chunks())
+    tgl_cell = pc.fill_null(pc.utf8_lower(col("tanggal_lahir_cell_type")), "text")
+    birth = _birth_date(tgl, tgl_cell)
+    date_status = _case([(pc.is_null(tgl), "missing"), (pc.is_null(birth), "unparseable")], "ok")
+
+    sex, sex_status = _sex(_clean(col("jenis_kelamin").combine_chunks()))
+    kec_code, kel_code, area_status, outside = _area(
+        col("kecamatan"), col("kelurahan"), rules.any_residence
+    )
+    wage, wage_status = _wage(_clean(col("upah").combine_chunks()), rules.requires_wage)
+    return pa.table(
+        {
+            "source_file": source_file,
+            "source_row": pc.cast(col("source_row"), pa.int32()),
+            "nik": nik,
+            "nik_masked": _mask(nik),
+            "nik_status": nik_status,
+            "nama_present": pc.is_valid(_clean(col("nama").combine_chunks())),
+            "date_status": date_status,
+            "birth_date": birth,
+            "sex_status": sex_status,
+            "sex": sex,
+            "nik_dob_match": _nik_dob_match(nik, is16, birth, sex),
+            "area_status": area_status,
+            "kecamatan_code": kec_code,
+            "kelurahan_code": kel_code,
+            "is_outside_city": outside,
+            "wage_status": wage_status,
+            "wage_idr": wage,
+            "pekerjaan": _clean(col("pekerjaan").combine_chunks()),
+            "disabilitas": _disabilitas(_clean(col("disabilitas").combine_chunks())),
+        }
+    )
