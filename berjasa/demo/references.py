@@ -125,7 +125,8 @@ def read_dtsen_max(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.ndarray
                                     False))
         nik = pc.cast(nik_text.filter(keep), pa.int64()).to_numpy()
         desil = pc.cast(desil_text.filter(keep), pa.int64()).to_numpy()
-        hit = np.isin(nik, wanted) & (desil >= 1) & (desil <= 10)
+        found = wanted[np.minimum(np.searchsorted(wanted, nik), max(len(wanted) - 1, 0))]
+        hit = (found == nik) & (desil >= 1) & (desil <= 10) if len(wanted) else nik < 0
         niks.append(nik[hit])
         desils.append(desil[hit])
     nik = np.concatenate(niks) if niks else np.zeros(0, np.int64)
