@@ -516,6 +516,18 @@ def validate_opening_members(path: Path, pii_key: str) -> tuple[pa.Table, Refere
 
 
 # --- the period -------------------------------------------------------------------------------
+def _landed_name(report: Any, raw_path: str | Path) -> str:
+    """The landing file name behind a raw path (reports name files as the city sent them)."""
+    for file in _get(report, "files") or []:
+        if _get(file, "raw_path") and Path(_get(file, "raw_path")) == Path(raw_path):
+            return str(_get(file, "name"))
+    return Path(raw_path).name
+
+
+def _named(result: ReferenceValidation, name: str) -> ReferenceValidation:
+    return ReferenceValidation(name, result.rows_read, result.rows_kept, dict(result.skipped))
+
+
 def validate_period(
     period: str,
     ingest_report: IngestReportLike | Mapping[str, Any],
@@ -549,6 +561,7 @@ def validate_period(
     bpjs_path = _get(ingest_report, "bpjs_active_path")
     if bpjs_path:
         bpjs, bpjs_result = validate_bpjs_active(Path(bpjs_path))
+        bpjs_result = _named(bpjs_result, _landed_name(ingest_report, bpjs_path))
     else:
         bpjs = BPJS_ACTIVE_SCHEMA.empty_table()
     _write_table(out_dir / "bpjs_active.parquet", bpjs)
@@ -560,6 +573,7 @@ def validate_period(
     dtsen_path = _get(ingest_report, "dtsen_path")
     if dtsen_path:
         dtsen, dtsen_result = validate_dtsen(Path(dtsen_path), period, settings.pii_key)
+        dtsen_result = _named(dtsen_result, _landed_name(ingest_report, dtsen_path))
         _write_table(dtsen_file, dtsen)
     else:
         dtsen_file.unlink(missing_ok=True)  # a re-run without the extract must not keep it
@@ -568,6 +582,7 @@ def validate_period(
     opening_path = _get(ingest_report, "opening_members_path")
     if opening_path:
         opening, opening_result = validate_opening_members(Path(opening_path), settings.pii_key)
+        opening_result = _named(opening_result, _landed_name(ingest_report, opening_path))
     else:
         opening = OPENING_MEMBERS_SCHEMA.empty_table()
     _write_table(settings.validated_dir / "opening_members.parquet", opening)
