@@ -138,12 +138,18 @@ def _case(conditions: list[tuple[pa.Array, str]], default: str | None) -> pa.Arr
     return pc.case_when(struct, *labels, pa.scalar(default, pa.string()))
 
 
-def _nik_status(nik: pa.Array, number_cell: pa.Array) -> tuple[pa.Array, pa.Array]:
+def _nik_status(
+    nik: pa.Array, number_cell: pa.Array, from_xlsx: pa.Array
+) -> tuple[pa.Array, pa.Array]:
+    """Classify the trimmed NIK. A numeric cell (`nik_cell_type == 'number'`: an XLSX number
+    cell, or a Parquet float column, which ingest marks the same way) may have lost its 16th
+    digit already, whatever its text looks like now."""
     is16 = _matches(nik, r"^\d{16}$")
     status = _case(
         [
             (pc.is_null(nik), "missing"),
-            (number_cell, "number_cell"),
+            (pc.and_(number_cell, from_xlsx), "number_cell"),
+            (number_cell, "number_column"),
             (_matches(nik, r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$"), "scientific"),
             (pc.invert(is16), "not_16_digits"),
             (pc.fill_null(pc.ends_with(nik, "0000"), False), "serial_0000"),
@@ -331,7 +337,7 @@ def normalise(raw: pa.Table, cohort_code: str) -> pa.Table:
     source_file = col("source_file").combine_chunks()
     from_xlsx = pc.fill_null(pc.ends_with(pc.utf8_lower(source_file), ".xlsx"), False)
     nik_cell = pc.fill_null(pc.equal(pc.utf8_lower(col("nik_cell_type")), "number"), False)
-    nik_status, is16 = _nik_status(nik, pc.and_(nik_cell, from_xlsx))
+    nik_status, is16 = _nik_status(nik, nik_cell, from_xlsx)
 
     tgl = _clean(col("tanggal_lahir").combine_chunks())
     tgl_cell = pc.fill_null(pc.utf8_lower(col("tanggal_lahir_cell_type")), "text")

@@ -41,6 +41,7 @@ _BOOL = pd.ArrowDtype(pa.bool_())
 _DATE = pd.ArrowDtype(pa.date32())
 
 XLSX_NUMBER_DETAIL = "nik: XLSX number cell (15 significant digits) - format the column as Text"
+NUMBER_COLUMN_DETAIL = "nik: stored as a decimal number (digits may be lost) - store it as text"
 
 
 class ContractError(RuntimeError):
@@ -82,6 +83,7 @@ def rule_checks(cohort_code: str, period: str) -> list[RuleCheck]:
         RuleCheck("area_status", "missing_field", "kecamatan: empty", "kecamatan_missing"),
         RuleCheck("area_status", "missing_field", "kelurahan: empty", "kelurahan_missing"),
         RuleCheck("nik_status", "nik_format", XLSX_NUMBER_DETAIL, "number_cell"),
+        RuleCheck("nik_status", "nik_format", NUMBER_COLUMN_DETAIL, "number_column"),
         RuleCheck(
             "nik_status",
             "nik_format",

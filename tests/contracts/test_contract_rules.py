@@ -148,6 +148,11 @@ def test_xlsx_number_cell_is_nik_format() -> None:
     code, detail = judge("rt_rw", {"nik_cell_type": "number"}, source_file="rt_rw.xlsx")
     assert code == "nik_format"
     assert detail == "nik: XLSX number cell (15 significant digits) - format the column as Text"
+    # ingest marks a Parquet float NIK column 'number' too (an integer column becomes text)
+    code, detail = judge("rt_rw", {"nik_cell_type": "number"}, source_file="rt_rw.parquet")
+    assert code == "nik_format"
+    assert detail == "nik: stored as a decimal number (digits may be lost) - store it as text"
+    assert judge("rt_rw", {"nik_cell_type": "text"}, source_file="rt_rw.parquet") == (None, None)
 
 
 NEAR_MISSES = [
@@ -178,7 +183,6 @@ NEAR_MISSES = [
     ("rt_rw", {"upah": "gaji tidak ada"}),
     ("non_asn", {"kecamatan": "Somba Opu", "kelurahan": "Sungguminasa"}),
     ("non_asn", {"kecamatan": "Somba Opu", "kelurahan": "Antah Berantah"}),
-    ("rt_rw", {"nik_cell_type": "number"}),  # a Parquet integer column, not an XLSX cell
     # exactly 15 on the period's first day
     ("rt_rw", {**MAN, "nik": "7371010103100001", "tanggal_lahir": "2010-03-01"}),
 ]
