@@ -1,0 +1,93 @@
+"""`berjasa run` end to end on two demo months: every input row ends billed or rejected with
+exactly the reason the generator's truth file says (row-local and period rules alike), the
+summary and exit code are right, and month 2 sees month 1 as history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from conftest import MONTHS, Home
+
+
+def _warehouse(home: Home) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(home.warehouse), read_only=True)
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_every_row_gets_the_truth_files_outcome(published_home: Home, month: str):
+    truth = published_home.landing / "_truth" / f"{month}.parquet"
+    period = dt.date.fromisoformat(f"{month}-01")
+    con = _warehouse(published_home)
+    try:
+        rejected = set(
+            con.execute(
+                "select source_file, source_row, reason_code from berjasa.rejected_records "
+                "where period = ?",
+                [period],
+            ).fetchall()
+        )
+        stats = con.execute(
+            "select sum(rows_read), sum(rows_accepted), sum(rows_rejected) "
+            "from berjasa.publication_cohort_status where period = ?",
+            [period],
+        ).fetchone()
+    finally:
+        con.close()
+    expected_rejects = set(
+        duckdb.sql(
+            f"select source_file, source_row::integer, expected from '{truth}' "
+            "where expected <> 'ok'"
+        ).fetchall()
+    )
+    total, ok = duckdb.sql(
+        f"select count(*), count(*) filter (where expected = 'ok') from '{truth}'"
+    ).fetchone()
+    assert expected_rejects, "the demo must contain faults"
+    assert sorted(rejected - expected_rejects) == []
+    assert sorted(expected_rejects - rejected) == []
+    # invariant: read = accepted + rejected, and nothing lost
+    assert stats == (total, ok, total - ok)
+
+
+def test_run_exits_0_and_prints_the_bill(published_home: Home):
+    run = published_home.runs["2026-01"]
+    assert run.returncode == 0
+    assert "Total APBD bill: Rp " in run.stdout
+    assert "Traceback" not in run.stderr
+    con = _warehouse(published_home)
+    try:
+        total = con.execute(
+            "select sum(premium_idr) from berjasa.billing_monthly where period = date '2026-01-01'"
+        ).fetchone()[0]
+        statuses = set(
+            con.execute(
+                "select status from berjasa.publication_cohort_status "
+                "where period = date '2026-01-01'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    rupiah = "Rp " + f"{total:,}".replace(",", ".")
+    assert f"Total APBD bill: {rupiah}" in run.stdout
+    assert statuses == {("published",)}
+
+
+def test_second_month_sees_the_first_as_history(published_home: Home):
+    con = _warehouse(published_home)
+    try:
+        rows = con.execute(
+            "select sum(new), sum(continuing), sum(exited), sum(active) "
+            "from berjasa.membership_changes where period = date '2026-01-01'"
+        ).fetchone()
+        dec_active = con.execute(
+            "select sum(active) from berjasa.membership_changes where period = date '2025-12-01'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    new, continuing, exited, active = rows
+    assert active == new + continuing
+    assert continuing + exited == dec_active
+    # the generator keeps ~94% of people month to month
+    assert 0.85 < continuing / dec_active < 0.99
