@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dagster_dbt import DbtProject
 
 from berjasa.config import DBT_PROJECT_DIR
@@ -15,7 +13,3 @@ berjasa_dbt_project = DbtProject(
     target="duckdb",
 )
 berjasa_dbt_project.prepare_if_dev()
-
-
-def manifest_path() -> Path:
-    return Path(berjasa_dbt_project.manifest_path)

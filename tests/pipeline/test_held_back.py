@@ -55,7 +55,7 @@ def test_thirty_percent_bad_rows_hold_the_cohort_back(home_factory: Callable[...
     delimiter, rows, encoding, _ = _read_csv(path)
     header, body = rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
     nik_col = next(i for i, h in enumerate(header) if h.strip().lower() in ("nik", "no ktp"))
-    broken = list(range(0, len(body), 10))[:0] or [i for i in range(len(body)) if i % 10 < 3]
+    broken = [i for i in range(len(body)) if i % 10 < 3]
     for i in broken:
         body[i][nik_col] = body[i][nik_col][:-1]
     out = io.StringIO()
