@@ -111,22 +111,21 @@ def _typed_table(
     """Read `files` into an Arrow table with exactly `columns` (types cast; period forced)."""
     con = duckdb.connect()
     try:
+        if not files:
+            typed_nulls = ", ".join(f"cast(null as {t}) as {n}" for n, t in columns)
+            return con.execute(f"select * from (select {typed_nulls}) where false").to_arrow_table()
+        paths = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
+        relation = f"read_parquet([{paths}], union_by_name = true)"
+        present = {row[0] for row in con.execute(f"describe select * from {relation}").fetchall()}
         selects = []
         for name, sql_type in columns:
             if name == "period" and period_literal is not None:
                 selects.append(f"cast('{period_literal}' as date) as {name}")
-            else:
+            elif name in present:
                 selects.append(f"cast({name} as {sql_type}) as {name}")
-        if files:
-            paths = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
-            sql = (
-                f"select {', '.join(selects)} "
-                f"from read_parquet([{paths}], union_by_name = true)"
-            )
-        else:
-            typed_nulls = ", ".join(f"cast(null as {t}) as {n}" for n, t in columns)
-            sql = f"select * from (select {typed_nulls}) where false"
-        return con.execute(sql).to_arrow_table()
+            else:  # an optional column the writer left out
+                selects.append(f"cast(null as {sql_type}) as {name}")
+        return con.execute(f"select {', '.join(selects)} from {relation}").to_arrow_table()
     finally:
         con.close()
 

@@ -82,8 +82,8 @@ def run_dbt(project: Path, env: dict[str, str], *args: str) -> str:
 
 def build_args(period: str, unit_tests: bool) -> list[str]:
     args = ["build", "--vars", f"{{period: '{period}', reject_threshold: {g.REJECT_THRESHOLD}}}"]
-    if not unit_tests:
-        args += ["--exclude", "resource_type:unit_test"]
+    if not unit_tests:  # later builds of a sequence: rules already tested, seeds already loaded
+        args += ["--exclude", "resource_type:unit_test", "resource_type:seed"]
     return args
 
 
