@@ -189,26 +189,20 @@ def _postgres_sequence(root: Path, dbname: str) -> Build:
 @pytest.fixture(scope="module")
 def golden_builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Build | None]]:
     """Both backends build the golden fixture at the same time (two processes, two cores);
-    PostgreSQL uses a scratch database dropped afterwards, and is None when unreachable."""
-    admin = None
-    try:
-        admin = psycopg.connect(**_pg_params("postgres"), autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        admin = None
+    PostgreSQL uses a scratch database dropped afterwards. PostgreSQL down is a failure, never
+    a skip (`.ci/run` starts it)."""
+    admin = psycopg.connect(**_pg_params("postgres"), autocommit=True, connect_timeout=10)
     dbname = f"berjasa_dbt_test_{uuid.uuid4().hex[:10]}"
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             duck = pool.submit(_duckdb_sequence, tmp_path_factory.mktemp("dbt_duckdb"))
-            pg = None
-            if admin is not None:
-                admin.execute(f"create database {dbname}")
-                pg = pool.submit(_postgres_sequence, tmp_path_factory.mktemp("dbt_pg"), dbname)
-            builds = {"duckdb": duck.result(), "postgres": pg.result() if pg else None}
+            admin.execute(f"create database {dbname}")
+            pg = pool.submit(_postgres_sequence, tmp_path_factory.mktemp("dbt_pg"), dbname)
+            builds = {"duckdb": duck.result(), "postgres": pg.result()}
         yield builds
     finally:
-        if admin is not None:
-            admin.execute(f"drop database if exists {dbname} with (force)")
-            admin.close()
+        admin.execute(f"drop database if exists {dbname} with (force)")
+        admin.close()
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +215,5 @@ def duckdb_build(golden_builds: dict[str, Build | None]) -> Build:
 @pytest.fixture(scope="module")
 def postgres_build(golden_builds: dict[str, Build | None]) -> Build:
     build = golden_builds["postgres"]
-    if build is None:
-        pytest.skip("PostgreSQL is not reachable")
+    assert build is not None
     return build
