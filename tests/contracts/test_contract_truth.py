@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from berjasa.config import Settings
+from schemas.tables import check_accepted, check_rejected
 
 PERIOD = "2025-03"
 SCALE = 0.02
@@ -85,3 +86,10 @@ def test_all_formats_and_row_reasons_covered(demo_month) -> None:
     assert result.dtsen is not None and result.dtsen.source_file == "_dtsen.parquet"
     for f in result.files:
         assert f.rows_read == f.rows_accepted + f.rows_rejected
+
+
+def test_outputs_meet_their_contracts(demo_month) -> None:
+    settings, _, _, _ = demo_month
+    out = settings.validated_dir / PERIOD
+    check_accepted(pq.read_table(out / "accepted.parquet"))
+    check_rejected(pq.read_table(out / "rejected.parquet"))
