@@ -24,7 +24,8 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 from berjasa.config import Settings
-from berjasa.warehouse.reader import read_table
+from berjasa.warehouse.publish import NotPublishedError
+from berjasa.warehouse.reader import latest_log_row, read_table
 from berjasa.warehouse.tables import DIM_TABLES, LOG_TABLE, PERIOD_TABLES
 
 Format = Literal["xlsx", "csv", "parquet"]
@@ -74,6 +75,9 @@ def export_period(
 ) -> list[Path]:
     """Write the period's finance files into `out_dir`; returns the files written."""
     target = str(warehouse or settings.warehouse)
+    # an unpublished month would export as an empty bill that looks like a real Rp 0 one
+    if latest_log_row(target, period) is None:
+        raise NotPublishedError(f"period {period} has not been published: nothing to export")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from berjasa.config import Settings
+from berjasa.errors import BerjasaError
 from berjasa.periods import parse_period
 from berjasa.pii import key_fingerprint
 from berjasa.warehouse import source as src
@@ -34,15 +35,15 @@ DRAFT = "draft"
 FINAL = "final"
 
 
-class PeriodFinalError(RuntimeError):
+class PeriodFinalError(BerjasaError, RuntimeError):
     pass
 
 
-class DemoKeyError(RuntimeError):
+class DemoKeyError(BerjasaError, RuntimeError):
     pass
 
 
-class NotPublishedError(RuntimeError):
+class NotPublishedError(BerjasaError, RuntimeError):
     pass
 
 

@@ -17,14 +17,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from berjasa.config import SEEDS_DIR
+from berjasa.errors import BerjasaError
 from berjasa.warehouse.tables import DIM_TABLES, PERIOD_TABLES, SCHEMA
 
 
-class SourceError(RuntimeError):
+class SourceError(BerjasaError, RuntimeError):
     pass
 
 
-class PrivacyGuardError(RuntimeError):
+class PrivacyGuardError(BerjasaError, RuntimeError):
     """A published text column looks like it holds a raw NIK (the message never shows the value)."""
 
 

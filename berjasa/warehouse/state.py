@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from berjasa.config import Settings
+from berjasa.errors import BerjasaError
 
 
-class StateError(RuntimeError):
+class StateError(BerjasaError, RuntimeError):
     pass
 
 

@@ -24,6 +24,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from berjasa.errors import BerjasaError
 from berjasa.warehouse.tables import SCHEMA, pg_type, quote_literal
 
 COPY_BATCH_ROWS = 65_536
@@ -32,7 +33,7 @@ CONNECT_BASE_DELAY_S = 0.5
 _sleep = time.sleep  # module-level so tests can record the backoff without waiting
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(BerjasaError, RuntimeError):
     pass
 
 
