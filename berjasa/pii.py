@@ -45,7 +45,7 @@ def person_keys(niks: pa.Array | pa.ChunkedArray, key: str) -> pa.ChunkedArray:
             "select sha256($opad::blob || unhex(sha256($ipad::blob || encode(nik)))) as k"
             " from niks_table",
             {"opad": opad, "ipad": ipad},
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return result.column("k")
     finally:
         con.close()
