@@ -1,0 +1,77 @@
+"""Run a command as a subprocess and measure it: wall time, and the peak memory of the whole
+process tree (dbt, DuckDB and any helper processes count, not just the first Python process).
+
+Peak memory is sampled: every `interval` seconds the resident set sizes (RSS) of the process and
+all its descendants are summed, and the largest sum is kept. A spike shorter than the interval
+can be missed; pages shared between processes are counted once per process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Measured:
+    returncode: int
+    started_epoch: float  # time.time() just before the process was started
+    seconds: float  # wall time until the process exited
+    peak_rss_bytes: int
+    samples: int
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_rss_bytes / MIB
+
+
+def tree_rss(root: psutil.Process) -> int:
+    """Sum of RSS over a process and its descendants (0 once the process is gone)."""
+    try:
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue  # exited between listing and reading: nothing resident any more
+    return total
+
+
+def run_measured(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    log_path: Path,
+    interval: float = 0.1,
+) -> Measured:
+    """Runs `command` (stdout and stderr to `log_path`) and polls its tree's memory until exit."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        started_epoch = time.time()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            list(command), env=dict(env), cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+        )
+        root = psutil.Process(proc.pid)
+        peak, samples = 0, 0
+        while True:
+            peak = max(peak, tree_rss(root))
+            samples += 1
+            try:
+                # Returns as soon as the process exits, so the wall time is not rounded up.
+                returncode = proc.wait(timeout=interval)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        seconds = time.perf_counter() - t0
+    return Measured(returncode, started_epoch, seconds, peak, samples)
