@@ -1,0 +1,74 @@
+"""The real marts of two demo months, published to PostgreSQL (the production warehouse) and to
+the DuckDB file, are the same tables with the same contents and matching column types."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from conftest import MONTHS, TEST_PII_KEY, Home
+
+from berjasa.config import Settings
+from berjasa.periods import parse_period
+from berjasa.warehouse import (
+    PUBLISHED_TABLES,
+    column_types,
+    provenance_from_source,
+    publish_period,
+    read_table,
+)
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+# DuckDB type -> the PostgreSQL type the publisher must create for it.
+EXPECTED_PG_TYPE = {
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "VARCHAR": "text",
+    "DATE": "date",
+    "BOOLEAN": "boolean",
+    "DECIMAL(12,6)": "numeric(12,6)",
+}
+
+
+@pytest.fixture(scope="module")
+def pg_warehouse() -> Iterator[str]:
+    name = f"berjasa_e2e_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f"create database {name}")
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f"drop database if exists {name} with (force)")
+
+
+def test_real_marts_publish_identically_to_postgres(published_home: Home, pg_warehouse: str):
+    settings = Settings(
+        home=published_home.path,
+        landing=published_home.landing,
+        warehouse=pg_warehouse,
+        pii_key=TEST_PII_KEY,
+    )
+    source_db = settings.dbt_database
+    for month in MONTHS:
+        publish_period(
+            settings,
+            month,
+            run_id=f"pg-{month}",
+            source_db=source_db,
+            warehouse=pg_warehouse,
+            provenance=provenance_from_source(source_db, parse_period(month)),
+        )
+    duck = str(published_home.warehouse)
+    for table in PUBLISHED_TABLES:
+        duck_types = column_types(duck, table)
+        pg_types = column_types(pg_warehouse, table)
+        assert list(pg_types) == list(duck_types), table
+        for column, duck_type in duck_types.items():
+            assert pg_types[column] == EXPECTED_PG_TYPE[duck_type], (table, column)
+        duck_rows = read_table(duck, table)
+        pg_rows = read_table(pg_warehouse, table)
+        assert duck_rows.num_rows > 0, table
+        assert pg_rows.to_pylist() == duck_rows.to_pylist(), table
