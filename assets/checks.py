@@ -16,7 +16,6 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetCheckSpec,
     AssetKey,
     MetadataValue,
     asset_check,
@@ -32,7 +31,7 @@ from assets.names import (
     MART_COVERAGE_MONTHLY,
     WAREHOUSE_PUBLICATION,
 )
-from assets.partitions import TIMEZONE
+from assets.partitions import TIMEZONE, monthly_check_spec
 from assets.resources import BerjasaResource
 from berjasa.summary import read_period_summary
 
@@ -79,12 +78,7 @@ _GE_CHECKS = (
 
 @multi_asset_check(
     specs=[
-        AssetCheckSpec(
-            name,
-            asset=AssetKey.from_coercible(asset),
-            description=description,
-        )
-        for name, asset, _, description in _GE_CHECKS
+        monthly_check_spec(name, asset, description) for name, asset, _, description in _GE_CHECKS
     ],
     pool=DUCKDB_POOL,
     name="great_expectations_checks",
@@ -118,12 +112,17 @@ def great_expectations_checks(
         )
 
 
-@asset_check(
+@multi_asset_check(
     name="cohorts_published",
-    asset=MART_COHORT_STATUS,
-    description="Every cohort that sent a list was published. A cohort above the reject-share "
-    "threshold is `held_back` (its last good list is billed again); `unreadable` and `no_dtsen` "
-    "likewise. A warning: the other cohorts still publish.",
+    specs=[
+        monthly_check_spec(
+            "cohorts_published",
+            MART_COHORT_STATUS,
+            "Every cohort that sent a list was published. A cohort above the reject-share "
+            "threshold is `held_back` (its last good list is billed again); `unreadable` and "
+            "`no_dtsen` likewise. A warning: the other cohorts still publish.",
+        )
+    ],
     pool=DUCKDB_POOL,
 )
 def cohorts_published_check(
@@ -149,6 +148,8 @@ def cohorts_published_check(
         ],
     )
     return AssetCheckResult(
+        check_name="cohorts_published",
+        asset_key=MART_COHORT_STATUS,
         passed=not not_published,
         severity=AssetCheckSeverity.WARN,
         metadata={

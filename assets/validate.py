@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     Failure,
@@ -16,7 +15,7 @@ from dagster import (
 
 from assets.metadata import counts_table, markdown_table
 from assets.names import GROUP_VALIDATE, LANDING_FILES, VALIDATED_ROWS
-from assets.partitions import monthly_partitions, one_month_per_run
+from assets.partitions import monthly_check_spec, monthly_partitions, one_month_per_run
 from assets.resources import BerjasaResource
 from berjasa.errors import BerjasaInputError
 from berjasa.ingest import load_ingest_report
@@ -34,16 +33,16 @@ CHECK_FILES_READABLE = "files_readable"
     deps=[AssetKey(LANDING_FILES)],
     kinds={"pandera", "parquet"},
     check_specs=[
-        AssetCheckSpec(
+        monthly_check_spec(
             CHECK_ROW_CONTRACTS,
-            asset=VALIDATED_ROWS,
-            description="Per file: read = accepted + rejected under the Pandera row contracts "
+            VALIDATED_ROWS,
+            "Per file: read = accepted + rejected under the Pandera row contracts "
             "(SPEC §3), with rejects by reason code.",
         ),
-        AssetCheckSpec(
+        monthly_check_spec(
             CHECK_FILES_READABLE,
-            asset=VALIDATED_ROWS,
-            description="Every landed cohort file was readable (no corrupt file or missing "
+            VALIDATED_ROWS,
+            "Every landed cohort file was readable (no corrupt file or missing "
             "required column); a failing file makes its cohort `unreadable`.",
         ),
     ],

@@ -268,13 +268,6 @@ def test_named_checks_of_the_publishing_run(webserver: Webserver) -> None:
             assert execution["evaluation"]["severity"] == "WARN", check
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: the checks are declared without partitions_def, so Dagster records "
-    "their evaluation unpartitioned while the run planned them for the partition; the "
-    "partition's execution stays SKIPPED in the UI (fix: partitions_def=monthly_partitions on "
-    "the AssetCheckSpecs of validated_rows, the GE multi-check and cohorts_published)",
-)
 def test_named_checks_are_recorded_for_the_partition(webserver: Webserver) -> None:
     run_id = _publication(webserver)["runId"]
     own_checks = {k: v for k, v in {**PASSING_CHECKS, **GE_CHECKS}.items() if k in OWN_CHECKS}
