@@ -93,4 +93,4 @@ def measure_io_floor(landing: Path, period: str, out_dir: Path) -> IoFloor:
     finally:
         con.close()
     seconds = time.perf_counter() - t0
-    return IoFloor(round(seconds, 3), files, [p.name for p in excluded])
+    return IoFloor(seconds, files, [p.name for p in excluded])

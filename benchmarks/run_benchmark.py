@@ -128,7 +128,8 @@ def bench_scale(
         shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(floor_dir, ignore_errors=True)
 
-    total = run.seconds
+    # Ratio and rate from the rounded figures, so the JSON is consistent with itself.
+    total, floor_s = round(run.seconds, 3), round(floor.seconds, 4)
     entry = {
         "scale": float(scale),
         "rows": int(rows),
@@ -136,7 +137,7 @@ def bench_scale(
         "input_mb": round(input_bytes / MIB, 1),
         "generation_s": round(gen.seconds, 3),
         "generation_peak_mb": round(gen.peak_mb, 1),
-        "total_s": round(total, 3),
+        "total_s": total,
         "exit_code": run.returncode,
         "run_id": run_id,
         "run_status": run_status,
@@ -144,10 +145,10 @@ def bench_scale(
         "rows_per_s": round(rows / total, 1),
         "peak_mb": round(run.peak_mb, 1),
         "memory_samples": run.samples,
-        "io_floor_s": floor.seconds,
+        "io_floor_s": floor_s,
         "io_floor_files": [vars(f) for f in floor.files],
         "io_floor_excluded": floor.excluded,
-        "ratio": round(total / floor.seconds, 2),
+        "ratio": round(total / floor_s, 2),
         "load_average_before": load_before,
         "logs": {"generate": str(gen_log), "run": str(run_log)},
     }

@@ -1,0 +1,202 @@
+"""The benchmark script end to end at a tiny scale (a real pipeline run, ~1 min), and its
+target evaluation on fixed figures. No timing is asserted: only structure and arithmetic."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.io_floor import csv_dialect
+from benchmarks.report import FAIL, NOT_MEASURED, PASS, evaluate_targets, to_markdown
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "benchmarks" / "run_benchmark.py"
+SCALE_KEYS = {
+    "scale",
+    "rows",
+    "input_files",
+    "input_mb",
+    "generation_s",
+    "generation_peak_mb",
+    "total_s",
+    "exit_code",
+    "run_id",
+    "run_status",
+    "stages_s",
+    "rows_per_s",
+    "peak_mb",
+    "memory_samples",
+    "io_floor_s",
+    "io_floor_files",
+    "io_floor_excluded",
+    "ratio",
+    "load_average_before",
+    "logs",
+}
+TARGET_KEYS = [
+    "scale100_vs_io_floor",
+    "scale100_rows_per_s",
+    "scale100_peak_memory",
+    "scale1_wall",
+    "linear_growth",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    base = tmp_path_factory.mktemp("bench")
+    work, out = base / "work", base / "out"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--scales", "0.005", "--work", str(work), "--out", str(out)],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return work, out, done.stdout
+
+
+def test_json_structure(tiny_run: tuple[Path, Path, str]) -> None:
+    _, out, _ = tiny_run
+    doc = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    assert set(doc) == {"git_commit", "git_dirty", "date", "period", "machine", "scales", "targets"}
+    assert len(doc["git_commit"]) == 40
+    assert doc["period"] == "2026-01"
+    assert set(doc["machine"]) == {
+        "cores",
+        "memory_total_mb",
+        "python",
+        "platform",
+        "load_average_start",
+    }
+    (entry,) = doc["scales"]
+    assert set(entry) == SCALE_KEYS
+    assert entry["scale"] == 0.005
+    assert entry["rows"] == 508  # the demo generator's rows at this scale and seed 0
+    assert entry["exit_code"] == 0 and entry["run_status"] == "SUCCESS"
+    stages = list(entry["stages_s"])
+    assert stages[0] == "startup" and stages[-1] == "other"
+    assert {
+        "landing_files",
+        "validated_rows",
+        "berjasa_dbt_models",
+        "great_expectations_checks",
+        "warehouse_publication",
+    } <= set(stages)
+    assert sum(entry["stages_s"].values()) == pytest.approx(entry["total_s"], abs=0.01)
+    assert entry["rows_per_s"] == pytest.approx(entry["rows"] / entry["total_s"], abs=0.05)
+    assert entry["ratio"] == pytest.approx(entry["total_s"] / entry["io_floor_s"], abs=0.005)
+    assert entry["peak_mb"] > 0 and entry["memory_samples"] > 1
+    # Below scale 10 the two XLSX lists are left out of the floor and said so.
+    assert entry["io_floor_excluded"] == ["kader_posyandu_kb__kb.xlsx", "non_asn.xlsx"]
+    floor_rows = {f["name"]: f["rows"] for f in entry["io_floor_files"]}
+    assert set(floor_rows) == {
+        "_bpjs_active.csv",
+        "_dtsen.parquet",
+        "kader_posyandu_kb__posyandu.csv",
+        "pekerja_keagamaan.csv",
+        "pekerja_rentan.csv",
+        "penyelenggara_pemilu.parquet",
+        "rt_rw.csv",
+        "_opening_members.csv",
+    }
+    assert floor_rows["_bpjs_active.csv"] == 16  # 15 kecamatan + the city row
+    assert [t["key"] for t in doc["targets"]] == TARGET_KEYS
+    assert {t["status"] for t in doc["targets"]} == {NOT_MEASURED}
+
+
+def test_markdown_and_cleanup(tiny_run: tuple[Path, Path, str]) -> None:
+    work, out, stdout = tiny_run
+    markdown = (out / "latest.md").read_text(encoding="utf-8")
+    for heading in ("## Results", "## Wall time per stage (s)", "## Targets"):
+        assert heading in markdown
+    assert "| 0.005 | 508 |" in markdown
+    assert "| scale 1: berjasa run wall time | ≤ 25.0 s | — | NOT MEASURED |" in markdown
+    assert "| berjasa_dbt_models |" in markdown
+    assert markdown in stdout  # the table is printed at the end
+    # Without --keep the home is deleted after measuring; the logs stay.
+    assert not (work / "scale-0.005" / "home").exists()
+    assert (work / "scale-0.005" / "run.log").exists()
+
+
+def _result(scale: float, total: float, **extra: object) -> dict[str, object]:
+    return {"scale": scale, "total_s": total, "exit_code": 0, **extra}
+
+
+def test_targets_pass_and_fail() -> None:
+    results = [
+        _result(1.0, 25.5),
+        _result(10.0, 40.0),
+        _result(100.0, 480.0, ratio=8.0, rows_per_s=149_999.0, peak_mb=6144.0),
+    ]
+    got = {t["key"]: (t["status"], t["measured"]) for t in evaluate_targets(results)}
+    assert got == {
+        "scale100_vs_io_floor": (PASS, "8.00×"),
+        "scale100_rows_per_s": (FAIL, "149,999 rows/s"),
+        "scale100_peak_memory": (PASS, "6,144 MB"),
+        "scale1_wall": (FAIL, "25.5 s"),
+        "linear_growth": (PASS, "12.00×"),
+    }
+
+
+def test_failed_run_fails_its_targets() -> None:
+    results = [_result(1.0, 10.0) | {"exit_code": 1}, _result(10.0, 40.0)]
+    got = {t["key"]: (t["status"], t["measured"]) for t in evaluate_targets(results)}
+    assert got["scale1_wall"] == (FAIL, "run failed")
+    assert got["linear_growth"] == (NOT_MEASURED, "—")
+
+
+def test_markdown_stage_table_orders_startup_steps_other() -> None:
+    entry = _result(
+        1.0,
+        10.0,
+        rows=100,
+        input_mb=1.0,
+        generation_s=1.0,
+        rows_per_s=10.0,
+        peak_mb=500.0,
+        io_floor_s=0.5,
+        ratio=20.0,
+        io_floor_excluded=[],
+        stages_s={"startup": 2.0, "a_step": 7.0, "other": 1.0},
+    )
+    doc = {
+        "period": "2026-01",
+        "git_commit": "0" * 40,
+        "git_dirty": True,
+        "date": "d",
+        "machine": {
+            "cores": 2,
+            "memory_total_mb": 2048,
+            "python": "3.11",
+            "load_average_start": [1.0, 1.0, 1.0],
+        },
+        "scales": [entry],
+        "targets": evaluate_targets([entry]),
+    }
+    lines = to_markdown(doc).splitlines()
+    start = lines.index("| stage | scale 1 |")
+    assert lines[start + 2 : start + 5] == [
+        "| startup | 2.00 |",
+        "| a_step | 7.00 |",
+        "| other | 1.00 |",
+    ]
+    assert "| scale 1: berjasa run wall time | ≤ 25.0 s | 10.0 s | PASS |" in lines
+
+
+def test_csv_dialect(tmp_path: Path) -> None:
+    semicolon = tmp_path / "a.csv"
+    semicolon.write_bytes("NIK;Nama;Alamat\n1;Andi;Jl. Ratulangi, No 5\n".encode("cp1252"))
+    assert csv_dialect(semicolon) == (";", "utf-8")
+    cp1252 = tmp_path / "b.csv"
+    cp1252.write_bytes("NIK;Nama\n1;Andi Muh\u00e2d\n".encode("cp1252"))
+    assert csv_dialect(cp1252) == (";", "latin-1")
+    bom = tmp_path / "c.csv"
+    bom.write_bytes("nik,nama;x\n".encode("utf-8-sig"))
+    assert csv_dialect(bom) == (",", "utf-8")
