@@ -4,10 +4,15 @@ process tree (dbt, DuckDB and any helper processes count, not just the first Pyt
 Peak memory is sampled: every `interval` seconds the resident set sizes (RSS) of the process and
 all its descendants are summed, and the largest sum is kept. A spike shorter than the interval
 can be missed; pages shared between processes are counted once per process.
+
+CPU time (user + system) of the tree comes from the kernel's accounting of reaped children
+(`getrusage(RUSAGE_CHILDREN)` before and after): compared with the wall time it shows how much a
+busy machine stretched the run (CPU time barely depends on other load; wall time does).
 """
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -26,6 +31,7 @@ class Measured:
     seconds: float  # wall time until the process exited
     peak_rss_bytes: int
     samples: int
+    cpu_seconds: float  # user + system time of the process and its reaped descendants
 
     @property
     def peak_mb(self) -> float:
@@ -56,6 +62,7 @@ def run_measured(
 ) -> Measured:
     """Runs `command` (stdout and stderr to `log_path`) and polls its tree's memory until exit."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log_path, "wb") as log:
         started_epoch = time.time()
         t0 = time.perf_counter()
@@ -74,4 +81,6 @@ def run_measured(
             except subprocess.TimeoutExpired:
                 continue
         seconds = time.perf_counter() - t0
-    return Measured(returncode, started_epoch, seconds, peak, samples)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(returncode, started_epoch, seconds, peak, samples, cpu)

@@ -138,6 +138,7 @@ def bench_scale(
         "generation_s": round(gen.seconds, 3),
         "generation_peak_mb": round(gen.peak_mb, 1),
         "total_s": total,
+        "cpu_s": round(run.cpu_seconds, 3),
         "exit_code": run.returncode,
         "run_id": run_id,
         "run_status": run_status,

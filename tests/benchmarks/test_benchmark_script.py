@@ -23,6 +23,7 @@ SCALE_KEYS = {
     "generation_s",
     "generation_peak_mb",
     "total_s",
+    "cpu_s",
     "exit_code",
     "run_id",
     "run_status",
@@ -93,6 +94,7 @@ def test_json_structure(tiny_run: tuple[Path, Path, str]) -> None:
     assert entry["rows_per_s"] == pytest.approx(entry["rows"] / entry["total_s"], abs=0.05)
     assert entry["ratio"] == pytest.approx(entry["total_s"] / entry["io_floor_s"], abs=0.005)
     assert entry["peak_mb"] > 0 and entry["memory_samples"] > 1
+    assert entry["cpu_s"] > 0
     # Below scale 10 the two XLSX lists are left out of the floor and said so.
     assert entry["io_floor_excluded"] == ["kader_posyandu_kb__kb.xlsx", "non_asn.xlsx"]
     floor_rows = {f["name"]: f["rows"] for f in entry["io_floor_files"]}
@@ -156,6 +158,7 @@ def test_markdown_stage_table_orders_startup_steps_other() -> None:
     entry = _result(
         1.0,
         10.0,
+        cpu_s=9.0,
         rows=100,
         input_mb=1.0,
         generation_s=1.0,
@@ -188,6 +191,7 @@ def test_markdown_stage_table_orders_startup_steps_other() -> None:
         "| other | 1.00 |",
     ]
     assert "| scale 1: berjasa run wall time | ≤ 25.0 s | 10.0 s | PASS |" in lines
+    assert "| 1 | 100 | 1.0 | 1.00 | 10.00 | 9.00 | 10 | 500 | 0.50 | 20.0× | 0 |" in lines
 
 
 def test_csv_dialect(tmp_path: Path) -> None:
