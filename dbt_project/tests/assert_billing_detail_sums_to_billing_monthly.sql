@@ -1,4 +1,7 @@
 -- billing_monthly is exactly the sum of billing_detail per period x cohort x program.
+-- Shown in Dagster as a check of `billing_monthly`.
+{{ config(meta={'dagster': {'ref': {'name': 'billing_monthly'}}}) }}
+
 with
 
 detail as (

@@ -1,4 +1,7 @@
 -- Every cohort of cohorts.csv has a status row in every built period.
+-- Shown in Dagster as a check of `publication_cohort_status`.
+{{ config(meta={'dagster': {'ref': {'name': 'publication_cohort_status'}}}) }}
+
 with
 
 periods as (

@@ -1,4 +1,7 @@
 -- Per source file and per cohort: rows read = rows accepted + rows rejected.
+-- Shown in Dagster as a check of `source_file_stats`.
+{{ config(meta={'dagster': {'ref': {'name': 'source_file_stats'}}}) }}
+
 select
     period,
     cohort_code,
