@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
+from packaging.version import Version
 
 from berjasa.config import DBT_PROJECT_DIR, Settings, get_settings
 
@@ -37,10 +41,24 @@ def apply_dbt_environment(settings: Settings) -> None:
     os.environ.update(dbt_environment(settings))
 
 
+class LockedDbtCliResource(DbtCliResource):
+    """dagster-dbt runs `dbt --version` (a whole dbt start-up plus a PyPI look-up with a 1 s
+    timeout) to learn a version the lock file already fixes: read the installed one instead."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        """An in-process dbt adapter only serves row-count and column-metadata fetching, which
+        Berjasa does not use (NOTES: PR#21542); loading dbt's project twice costs seconds."""
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
     # Use the dbt beside this interpreter: `.venv/bin/berjasa` works without an activated venv
     # (NOTES: "The dbt executable 'dbt' was not found on PATH").
-    return DbtCliResource(
+    return LockedDbtCliResource(
         project_dir=os.fspath(DBT_PROJECT_DIR),
         profiles_dir=os.fspath(DBT_PROJECT_DIR),
         dbt_executable=os.fspath(Path(sys.executable).parent / "dbt"),

@@ -32,6 +32,7 @@ from assets.partitions import (
 )
 from assets.resources import BerjasaResource, apply_dbt_environment
 from berjasa.dbt_inputs import load_inputs
+from berjasa.quality import warm_up as warm_up_quality_checks
 
 
 @asset(
@@ -87,6 +88,7 @@ def berjasa_dbt_models(
     run in the test suite, not in production runs."""
     settings = berjasa.settings()
     apply_dbt_environment(settings)
+    warm_up_quality_checks()
     args = [
         "build",
         "--vars",

@@ -6,6 +6,7 @@ Public API (pure functions; the Dagster layer wraps them in WARN-severity asset 
 `build_data_docs`, and their result type `QualityResult`. GE itself is imported lazily.
 """
 
+from berjasa.quality._gx import warm_up
 from berjasa.quality.checks import (
     QualityResult,
     age_distribution,
@@ -24,4 +25,5 @@ __all__ = [
     "participants_drift",
     "run_all",
     "ucj_rates_plausible",
+    "warm_up",
 ]
