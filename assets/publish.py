@@ -67,7 +67,8 @@ def warehouse_publication(
             ),
         )
     except BerjasaError as error:
-        raise Failure(description=str(error)) from None
+        # A refusal (final month, demo key, privacy guard) is not transient: no retry.
+        raise Failure(description=str(error), allow_retries=False) from None
     statuses = markdown_table(
         ["cohort", "status", "read", "accepted", "rejected", "billed", "premium (Rp)", "detail"],
         [

@@ -36,11 +36,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _period(text: str) -> str:
-    parse_period(text)  # raises PeriodError (a ValueError) with a readable message
-    return text
-
-
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from berjasa.demo import generate_demo_data
 
@@ -55,10 +50,29 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def refuse_before_work(settings: Settings, period: str, supersede_reason: str | None) -> None:
+    """Refusals known before any work: the demo key on PostgreSQL, a final month without a
+    supersede reason. (The publisher refuses them again: this only spares a useless run.)"""
+    from berjasa.warehouse import DemoKeyError, PeriodFinalError, period_status
+    from berjasa.warehouse.targets import is_postgres
+
+    if is_postgres(settings.warehouse) and settings.pii_key_is_demo:
+        raise DemoKeyError(
+            "refusing to publish to PostgreSQL with the labelled demo PII key: set "
+            "BERJASA_PII_KEY to the city's key"
+        )
+    if supersede_reason is None and period_status(settings, period) == "final":
+        raise PeriodFinalError(
+            f"{period} is final (the bill was paid): republish it only with "
+            '--supersede --reason "why"'
+        )
+
+
 def run_period(
     settings: Settings, period: str, supersede_reason: str | None = None, quiet: bool = True
 ) -> int:
     """Runs one month through the Dagster job on this home's instance; prints the summary."""
+    refuse_before_work(settings, period, supersede_reason)
     from berjasa.dbt_manifest import ensure_manifest
     from orchestration.instance import prepare_dagster_home
 
@@ -83,7 +97,9 @@ def run_period(
         },
     }
     if quiet:
-        run_config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
+        # Step failures are printed below as one line each; Dagster's own stack traces stay
+        # in the instance's event log.
+        run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
     job = defs.resolve_job_def(MONTHLY_JOB)
     log_path = settings.home / "logs" / f"run-{period}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.set_defaults(handler=handler)
         if period:
-            p.add_argument("--period", type=_period, required=True, help="YYYY-MM")
+            p.add_argument("--period", required=True, help="YYYY-MM")
         return p
 
     p = add("demo-data", cmd_demo_data, "write a synthetic landing folder for a month")
@@ -198,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", help="why a final month is superseded")
 
     p = add("demo", cmd_demo, "generate a demo month and run it (the README's demo)", False)
-    p.add_argument("--period", type=_period, default=DEMO_PERIOD)
+    p.add_argument("--period", default=DEMO_PERIOD)
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--landing")
@@ -225,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "period", None):
+            parse_period(args.period)  # PeriodError: one readable line, exit 1
         return int(args.handler(args))
     except (BerjasaError, ValueError) as error:
         print(f"berjasa: error: {error}", file=sys.stderr)
