@@ -45,12 +45,14 @@ NAMED_CHECKS = {
 }
 # A few dbt data tests that dagster-dbt must expose as checks on the marts.
 DBT_TEST_CHECKS = {
-    ("berjasa/billing_monthly", "not_null_billing_monthly_premium_idr"),
+    ("berjasa/billing_monthly", "assert_billing_detail_sums_to_billing_monthly"),
     (
         "berjasa/billing_monthly",
         "unique_combination_billing_monthly_period__cohort_code__program",
     ),
-    ("berjasa/billing_detail", "not_null_billing_detail_person_key"),
+    ("berjasa/billing_detail", "accepted_values_billing_detail_program__JKK__JKM__JHT"),
+    ("berjasa/source_file_stats", "assert_rows_read_equal_accepted_plus_rejected"),
+    ("berjasa/publication_cohort_status", "assert_every_cohort_has_a_status_each_period"),
 }
 
 

@@ -88,7 +88,7 @@ PASSING_CHECKS = {
     "row_contracts": ["validated_rows"],
     "files_readable": ["validated_rows"],
     "cohorts_published": ["berjasa", "publication_cohort_status"],
-    "not_null_billing_monthly_premium_idr": ["berjasa", "billing_monthly"],
+    "assert_billing_detail_sums_to_billing_monthly": ["berjasa", "billing_monthly"],
 }
 # The checks Berjasa defines itself (the dbt test checks are made by dagster-dbt).
 OWN_CHECKS = {"row_contracts", "files_readable", "cohorts_published"}
