@@ -34,17 +34,24 @@ def key_fingerprint(key: str) -> str:
     return hashlib.sha256(b"berjasa-key-fingerprint:" + key.encode("utf-8")).hexdigest()[:16]
 
 
+def hmac_sql(column: str) -> str:
+    """A DuckDB expression for the person_key of VARCHAR `column`; bind `hmac_params(key)`."""
+    return f"sha256($hmac_opad::blob || unhex(sha256($hmac_ipad::blob || encode({column}))))"
+
+
+def hmac_params(key: str) -> dict[str, bytes]:
+    ipad, opad = _pads(key)
+    return {"hmac_ipad": ipad, "hmac_opad": opad}
+
+
 def person_keys(niks: pa.Array | pa.ChunkedArray, key: str) -> pa.ChunkedArray:
     """Vectorised HMAC-SHA256 hex digests of `niks` (nulls stay null)."""
-    ipad, opad = _pads(key)
     niks_table = pa.table({"nik": niks})
     con = duckdb.connect()
     try:
         con.register("niks_table", niks_table)
         result = con.execute(
-            "select sha256($opad::blob || unhex(sha256($ipad::blob || encode(nik)))) as k"
-            " from niks_table",
-            {"opad": opad, "ipad": ipad},
+            f"select {hmac_sql('nik')} as k from niks_table", hmac_params(key)
         ).to_arrow_table()
         return result.column("k")
     finally:

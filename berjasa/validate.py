@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from berjasa import seeds
 from berjasa.config import Settings
 from berjasa.periods import parse_period
-from berjasa.pii import person_keys
+from berjasa.pii import hmac_params, hmac_sql, person_keys
 from schemas.normalise import RAW_META_COLUMNS, RAW_TEXT_COLUMNS, normalise
 from schemas.row_contract import first_reasons
 from schemas.tables import (
@@ -373,6 +373,35 @@ def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pa.Tab
         con.close()
 
 
+def _classify_and_key(
+    path: Path, classify_sql: str, best_value_sql: str, pii_key: str
+) -> tuple[tuple[int, int, int], pa.Table]:
+    """One DuckDB pass over a reference input (DTSEN, opening list): `classify_sql` yields
+    (nik, nik_ok, ..., ok); returns (rows read, bad NIKs, valid rows) and, per valid NIK, its
+    person_key and `best_value_sql` (the duplicate rule) — deduplicated and keyed inside DuckDB,
+    in parallel, without a copy through Arrow."""
+    con = duckdb.connect()
+    try:
+        con.execute("set threads to 2")
+        con.execute(
+            "create temp table classified as "
+            + classify_sql.replace("$path", "read_parquet($src)"),
+            {"src": str(path), "nik_trim": _NIK_TRIM},
+        )
+        read, bad_nik, valid = con.execute(
+            "select count(*), count(*) filter (where not nik_ok), count(*) filter (where ok) "
+            "from classified"
+        ).fetchone()
+        best = con.execute(
+            f"select {hmac_sql('nik')} as person_key, {best_value_sql} "
+            "from classified where ok group by nik",
+            hmac_params(pii_key),
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return (int(read), int(bad_nik), int(valid)), best
+
+
 def _columns(path: Path) -> set[str]:
     return set(pq.ParquetFile(path).schema_arrow.names)
 
@@ -387,7 +416,8 @@ def validate_dtsen(path: Path, period: str, pii_key: str) -> tuple[pa.Table, Ref
     for needed in ("nik", "desil"):
         if needed not in names:
             raise ValidationError(f"{path.name}: DTSEN extract lacks column {needed}")
-    classified = _query(
+    counts, best = _classify_and_key(
+        path,
         f"""
         with src as (
             select nullif(trim(nik::varchar, $nik_trim), '') as nik,
@@ -402,26 +432,22 @@ def validate_dtsen(path: Path, period: str, pii_key: str) -> tuple[pa.Table, Ref
         select nik, nik_ok, desil, nik_ok and coalesce(desil between 1 and 10, false) as ok
         from typed
         """,
-        path,
-        {"nik_trim": _NIK_TRIM},
+        "max(desil)::integer as desil",
+        pii_key,
     )
-    read = classified.num_rows
-    bad_nik = read - pc.sum(classified.column("nik_ok").cast(pa.int64())).as_py() if read else 0
-    valid = classified.filter(classified.column("ok"))
-    bad_desil = read - bad_nik - valid.num_rows
-    best = valid.group_by("nik").aggregate([("desil", "max")])
+    read, bad_nik, valid = counts
     table = pa.table(
         {
             "extract_period": _constant(parse_period(period), best.num_rows, pa.date32()),
-            "person_key": person_keys(best.column("nik"), pii_key).cast(pa.string()),
-            "desil": best.column("desil_max").cast(pa.int32()),
+            "person_key": best.column("person_key").cast(pa.string()),
+            "desil": best.column("desil").cast(pa.int32()),
         },
         schema=DTSEN_SCHEMA,
-    ).sort_by("person_key")
+    )
     skipped = {
         "invalid_nik": int(bad_nik),
-        "invalid_desil": int(bad_desil),
-        "duplicate_nik": int(valid.num_rows - best.num_rows),
+        "invalid_desil": int(read - bad_nik - valid),
+        "duplicate_nik": int(valid - best.num_rows),
     }
     return table, ReferenceValidation(path.name, read, best.num_rows, skipped)
 
@@ -477,40 +503,38 @@ def validate_opening_members(path: Path, pii_key: str) -> tuple[pa.Table, Refere
     for needed in ("nik", "last_billed"):
         if needed not in names:
             raise ValidationError(f"{path.name}: opening list lacks column {needed}")
-    classified = _query(
+    counts, best = _classify_and_key(
+        path,
         f"""
         with src as (
             select nullif(trim(nik::varchar, $nik_trim), '') as nik,
                    trim(last_billed::varchar) as lb
             from $path
+        ), typed as (
+            select nik, coalesce({_VALID_NIK}, false) as nik_ok,
+                   case when regexp_full_match(lb, '\\d{{4}}-\\d{{2}}(?:-01(?: 00:00:00)?)?')
+                        then try(make_date(try_cast(left(lb, 4) as integer),
+                                           try_cast(substr(lb, 6, 2) as integer), 1)) end
+                       as last_billed
+            from src
         )
-        select nik, coalesce({_VALID_NIK}, false) as nik_ok,
-               case when regexp_full_match(lb, '\\d{{4}}-\\d{{2}}(?:-01(?: 00:00:00)?)?')
-                    then try(make_date(try_cast(left(lb, 4) as integer),
-                                       try_cast(substr(lb, 6, 2) as integer), 1)) end
-                   as last_billed
-        from src
+        select nik, nik_ok, last_billed, nik_ok and last_billed is not null as ok from typed
         """,
-        path,
-        {"nik_trim": _NIK_TRIM},
+        "max(last_billed)::date as last_billed",
+        pii_key,
     )
-    read = classified.num_rows
-    nik_ok = classified.column("nik_ok")
-    month_ok = pc.is_valid(classified.column("last_billed"))
-    valid = classified.filter(pc.and_(nik_ok, month_ok))
-    best = valid.group_by("nik").aggregate([("last_billed", "max")])
+    read, n_bad_nik, valid = counts
     table = pa.table(
         {
-            "person_key": person_keys(best.column("nik"), pii_key).cast(pa.string()),
-            "last_billed": best.column("last_billed_max").cast(pa.date32()),
+            "person_key": best.column("person_key").cast(pa.string()),
+            "last_billed": best.column("last_billed").cast(pa.date32()),
         },
         schema=OPENING_MEMBERS_SCHEMA,
-    ).sort_by("person_key")
-    n_bad_nik = read - (pc.sum(nik_ok.cast(pa.int64())).as_py() or 0)
+    )
     skipped = {
         "invalid_nik": int(n_bad_nik),
-        "invalid_last_billed": int(read - n_bad_nik - valid.num_rows),
-        "duplicate_nik": int(valid.num_rows - best.num_rows),
+        "invalid_last_billed": int(read - n_bad_nik - valid),
+        "duplicate_nik": int(valid - best.num_rows),
     }
     return table, ReferenceValidation(path.name, read, best.num_rows, skipped)
 
