@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from berjasa import duck
 from berjasa.config import Settings
 from berjasa.periods import parse_period
 
@@ -155,7 +156,7 @@ def load_inputs(settings: Settings, period: str, target: Any) -> dict[str, int]:
         _load_postgres(target, tables, period_literal)
     elif isinstance(target, str | Path):
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(target))
+        con = duck.connect(str(target))
         try:
             _load_duckdb(con, tables, period_literal)
         finally:

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from berjasa import seeds
+from berjasa import duck, seeds
 from berjasa.config import Settings
 from berjasa.periods import parse_period
 from berjasa.pii import hmac_params, hmac_sql, person_keys
@@ -380,9 +380,8 @@ def _classify_and_key(
     (nik, nik_ok, ..., ok); returns (rows read, bad NIKs, valid rows) and, per valid NIK, its
     person_key and `best_value_sql` (the duplicate rule) — deduplicated and keyed inside DuckDB,
     in parallel, without a copy through Arrow."""
-    con = duckdb.connect()
+    con = duck.connect()
     try:
-        con.execute("set threads to 2")
         con.execute(
             "create temp table classified as "
             + classify_sql.replace("$path", "read_parquet($src)"),

@@ -24,6 +24,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from berjasa import duck
 from berjasa.errors import BerjasaError
 from berjasa.warehouse.tables import SCHEMA, pg_type, quote_literal
 
@@ -138,7 +139,7 @@ def duckdb_copy_on_write(path: Path) -> Iterator[DuckDBAdapter]:
                 shutil.copyfile(path, tmp)
             else:
                 tmp.unlink()  # DuckDB creates the file itself
-            con = duckdb.connect(str(tmp))
+            con = duck.connect(str(tmp))
             try:
                 con.execute("begin transaction")
                 try:

@@ -35,12 +35,17 @@ duplicates as (
 
 programs as (
 
+    -- only the duplicates' lines: aggregating every billing line would cost a full pass
     select
-        person_key,
-        cohort_code,
-        string_agg(program, ',' order by program) as programs_billed
+        billing_lines.person_key,
+        billing_lines.cohort_code,
+        string_agg(billing_lines.program, ',' order by billing_lines.program) as programs_billed
     from billing_lines
-    group by person_key, cohort_code
+    inner join duplicates
+        on
+            billing_lines.person_key = duplicates.person_key
+            and billing_lines.cohort_code = duplicates.duplicate_cohort
+    group by billing_lines.person_key, billing_lines.cohort_code
 
 ),
 
