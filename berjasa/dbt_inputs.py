@@ -106,27 +106,38 @@ def input_files(settings: Settings, period: str) -> dict[str, list[Path]]:
     return {name: [path for path in paths if path.is_file()] for name, paths in candidates.items()}
 
 
+def _typed_select(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[Path],
+    columns: list[tuple[str, str]],
+    period_literal: str | None,
+) -> str:
+    """SQL reading `files` with exactly `columns` (types cast; period forced; missing optional
+    columns null); typed and empty when there is no file."""
+    if not files:
+        typed_nulls = ", ".join(f"cast(null as {t}) as {n}" for n, t in columns)
+        return f"select {typed_nulls} where false"
+    paths = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
+    relation = f"read_parquet([{paths}], union_by_name = true)"
+    present = {row[0] for row in con.execute(f"describe select * from {relation}").fetchall()}
+    selects = []
+    for name, sql_type in columns:
+        if name == "period" and period_literal is not None:
+            selects.append(f"cast('{period_literal}' as date) as {name}")
+        elif name in present:
+            selects.append(f"cast({name} as {sql_type}) as {name}")
+        else:  # an optional column the writer left out
+            selects.append(f"cast(null as {sql_type}) as {name}")
+    return f"select {', '.join(selects)} from {relation}"
+
+
 def _typed_table(
     files: Sequence[Path], columns: list[tuple[str, str]], period_literal: str | None
 ) -> pa.Table:
-    """Read `files` into an Arrow table with exactly `columns` (types cast; period forced)."""
+    """`_typed_select` materialised as Arrow (for PostgreSQL's COPY)."""
     con = duckdb.connect()
     try:
-        if not files:
-            typed_nulls = ", ".join(f"cast(null as {t}) as {n}" for n, t in columns)
-            return con.execute(f"select * from (select {typed_nulls}) where false").to_arrow_table()
-        paths = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
-        relation = f"read_parquet([{paths}], union_by_name = true)"
-        present = {row[0] for row in con.execute(f"describe select * from {relation}").fetchall()}
-        selects = []
-        for name, sql_type in columns:
-            if name == "period" and period_literal is not None:
-                selects.append(f"cast('{period_literal}' as date) as {name}")
-            elif name in present:
-                selects.append(f"cast({name} as {sql_type}) as {name}")
-            else:  # an optional column the writer left out
-                selects.append(f"cast(null as {sql_type}) as {name}")
-        return con.execute(f"select {', '.join(selects)} from {relation}").to_arrow_table()
+        return con.execute(_typed_select(con, files, columns, period_literal)).to_arrow_table()
     finally:
         con.close()
 
@@ -148,27 +159,29 @@ def load_inputs(settings: Settings, period: str, target: Any) -> dict[str, int]:
     """
     period_literal = parse_period(period).isoformat()
     files = input_files(settings, period)
-    tables = {
-        name: _typed_table(files[name], columns, period_literal if per_period else None)
-        for name, (columns, per_period) in TABLES.items()
-    }
     if _is_postgres(target):
+        tables = {
+            name: _typed_table(files[name], columns, period_literal if per_period else None)
+            for name, (columns, per_period) in TABLES.items()
+        }
         _load_postgres(target, tables, period_literal)
-    elif isinstance(target, str | Path):
+        return {name: table.num_rows for name, table in tables.items()}
+    if isinstance(target, str | Path):
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         con = duck.connect(str(target))
         try:
-            _load_duckdb(con, tables, period_literal)
+            return _load_duckdb(con, files, period_literal)
         finally:
             con.close()
-    else:
-        _load_duckdb(target, tables, period_literal)
-    return {name: table.num_rows for name, table in tables.items()}
+    return _load_duckdb(target, files, period_literal)
 
 
 def _load_duckdb(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], period_literal: str
-) -> None:
+    con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], period_literal: str
+) -> dict[str, int]:
+    """One transaction; each table streamed from its Parquet straight into the insert (at
+    national scale the inputs are tens of millions of rows: no copy through Arrow)."""
+    counts: dict[str, int] = {}
     con.execute("begin transaction")
     try:
         con.execute(f"create schema if not exists {SCHEMA}")
@@ -178,15 +191,19 @@ def _load_duckdb(
                 con.execute(f"delete from {SCHEMA}.{name} where period = ?", [period_literal])
             else:
                 con.execute(f"delete from {SCHEMA}.{name}")
-            arrow_table = tables[name]  # noqa: F841 - referenced by name in the SQL below
-            column_list = ", ".join(column for column, _ in columns)
-            con.execute(
-                f"insert into {SCHEMA}.{name} ({column_list}) select {column_list} from arrow_table"
+            select = _typed_select(
+                con, files[name], columns, period_literal if per_period else None
             )
+            column_list = ", ".join(column for column, _ in columns)
+            inserted = con.execute(
+                f"insert into {SCHEMA}.{name} ({column_list}) {select}"
+            ).fetchone()
+            counts[name] = int(inserted[0]) if inserted else 0
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    return counts
 
 
 def _csv_bytes(table: pa.Table) -> bytes:
