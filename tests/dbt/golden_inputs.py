@@ -31,53 +31,16 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from schemas.tables import ACCEPTED_SCHEMA, REJECTED_SCHEMA, SOURCE_FILES_SCHEMA
+
 M1 = "2026-01"
 M2 = "2026-02"
 REJECT_THRESHOLD = 0.5
 
-SCHEMA_A = pa.schema(
-    [
-        ("period", pa.date32()),
-        ("cohort_code", pa.string()),
-        ("source_file", pa.string()),
-        ("file_ordinal", pa.int32()),
-        ("source_row", pa.int32()),
-        ("person_key", pa.string()),
-        ("nik_masked", pa.string()),
-        ("birth_date", pa.date32()),
-        ("sex", pa.string()),
-        ("kecamatan_code", pa.string()),
-        ("kelurahan_code", pa.string()),
-        ("is_outside_city", pa.bool_()),
-        ("wage_idr", pa.int64()),
-        ("pekerjaan", pa.string()),
-        ("disabilitas", pa.string()),
-    ]
-)
-SCHEMA_R = pa.schema(
-    [
-        ("period", pa.date32()),
-        ("cohort_code", pa.string()),
-        ("source_file", pa.string()),
-        ("file_ordinal", pa.int32()),
-        ("source_row", pa.int32()),
-        ("reason_code", pa.string()),
-        ("reason_detail", pa.string()),
-        ("nik_masked", pa.string()),
-    ]
-)
-SCHEMA_F = pa.schema(
-    [
-        ("period", pa.date32()),
-        ("cohort_code", pa.string()),
-        ("source_file", pa.string()),
-        ("file_sha256", pa.string()),
-        ("file_ordinal", pa.int32()),
-        ("file_status", pa.string()),
-        ("error_detail", pa.string()),
-        ("rows_read", pa.int64()),
-    ]
-)
+# The validated layer's own schemas (ARCHITECTURE.md A, R, F): one definition, in schemas/.
+SCHEMA_A = ACCEPTED_SCHEMA
+SCHEMA_R = REJECTED_SCHEMA
+SCHEMA_F = SOURCE_FILES_SCHEMA
 
 # person -> (birth date, sex, kecamatan code or None for outside Makassar)
 PEOPLE: dict[str, tuple[str, str, str | None]] = {
