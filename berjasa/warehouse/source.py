@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from berjasa import duck
 from berjasa.config import SEEDS_DIR
 from berjasa.errors import BerjasaError
 from berjasa.warehouse.tables import DIM_TABLES, PERIOD_TABLES, SCHEMA
@@ -54,7 +55,7 @@ def read_source(source_db: Path, period: dt.date) -> list[SourceTable]:
     """The period's rows of every period table and the whole dimensions, in publication order."""
     if not Path(source_db).exists():
         raise SourceError(f"dbt database {source_db} does not exist: run dbt first")
-    con = duckdb.connect(str(source_db), read_only=True)
+    con = duck.connect(str(source_db), read_only=True)
     try:
         out: list[SourceTable] = []
         for table in PERIOD_TABLES + DIM_TABLES:
@@ -77,7 +78,7 @@ def read_source(source_db: Path, period: dt.date) -> list[SourceTable]:
 
 def read_people(source_db: Path, period: dt.date) -> pa.Table:
     """people_monthly of the period (internal: written to state/ledger, never published)."""
-    con = duckdb.connect(str(source_db), read_only=True)
+    con = duck.connect(str(source_db), read_only=True)
     try:
         return con.execute(
             f"select period, person_key, primary_cohort from {SCHEMA}.people_monthly"
