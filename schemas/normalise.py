@@ -21,28 +21,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from berjasa import seeds
+from berjasa.ingest.columns import COHORT_COLUMNS, COHORT_RAW_SCHEMA
 from berjasa.periods import parse_period
 
-# Canonical raw-layer columns (ARCHITECTURE.md). Absent optional columns are treated as empty.
-RAW_TEXT_COLUMNS: tuple[str, ...] = (
-    "nik",
-    "nama",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "kecamatan",
-    "kelurahan",
-    "upah",
-    "no_hp",
-    "alamat",
-    "pekerjaan",
-    "disabilitas",
-)
-RAW_META_COLUMNS: tuple[str, ...] = (
-    "source_file",
-    "source_row",
-    "file_sha256",
-    "nik_cell_type",
-    "tanggal_lahir_cell_type",
+# Canonical raw-layer columns, as the ingest layer writes them (one definition: ingest's
+# `COHORT_RAW_SCHEMA`). Absent optional columns are treated as empty.
+RAW_TEXT_COLUMNS: tuple[str, ...] = tuple(COHORT_COLUMNS)
+RAW_META_COLUMNS: tuple[str, ...] = tuple(
+    name for name in COHORT_RAW_SCHEMA.names if name not in COHORT_COLUMNS
 )
 
 # Residence rule of cohorts whose members are covered wherever they live (cohorts.csv).

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from schemas.normalise import RAW_TEXT_COLUMNS
+
 PERIOD = "2025-03"
 PII_KEY = "test-key-for-contract-tests"
 WOMAN_NIK = "7371014506900001"
@@ -28,26 +30,13 @@ BASE_ROW: dict[str, str | None] = {
     "nik_cell_type": "text",
     "tanggal_lahir_cell_type": "text",
 }
-TEXT_COLUMNS = (
-    "nik",
-    "nama",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "kecamatan",
-    "kelurahan",
-    "upah",
-    "no_hp",
-    "alamat",
-    "pekerjaan",
-    "disabilitas",
-)
 
 
 def raw_table(rows: list[dict[str, str | None]], source_file: str = "cohort.csv") -> pa.Table:
     """Rows given as overrides of BASE_ROW, numbered like a spreadsheet (first data row = 2)."""
     full = [{**BASE_ROW, **row} for row in rows]
     columns: dict[str, pa.Array] = {
-        name: pa.array([r[name] for r in full], pa.string()) for name in TEXT_COLUMNS
+        name: pa.array([r[name] for r in full], pa.string()) for name in RAW_TEXT_COLUMNS
     }
     columns["source_file"] = pa.array([source_file] * len(full), pa.string())
     columns["source_row"] = pa.array([str(i + 2) for i in range(len(full))], pa.string())
