@@ -19,7 +19,6 @@ from assets.partitions import monthly_check_spec, monthly_partitions, one_month_
 from assets.resources import BerjasaResource
 from berjasa.errors import BerjasaInputError
 from berjasa.ingest import load_ingest_report
-from berjasa.layer_stats import total_rejects_by_reason, validated_file_stats
 from berjasa.validate import validate_period
 
 CHECK_ROW_CONTRACTS = "row_contracts"
@@ -57,12 +56,12 @@ def validated_rows(
     period = context.partition_key
     try:
         report = load_ingest_report(settings.raw_dir, period)
-        validate_period(period, report, settings)
+        result = validate_period(period, report, settings)
     except BerjasaInputError as error:
         raise Failure(description=str(error)) from None
 
-    stats = validated_file_stats(settings.validated_dir, period)
-    by_reason = total_rejects_by_reason(stats)
+    stats = result.files
+    by_reason = result.rejects_by_reason
     table = markdown_table(
         ["cohort", "file", "status", "read", "accepted", "rejected", "rejects by reason"],
         [
@@ -78,9 +77,7 @@ def validated_rows(
             for s in stats
         ],
     )
-    read = sum(s.rows_read for s in stats)
-    accepted = sum(s.rows_accepted for s in stats)
-    rejected = sum(s.rows_rejected for s in stats)
+    read, accepted, rejected = result.rows_read, result.rows_accepted, result.rows_rejected
     yield MaterializeResult(
         metadata={
             "rows_read": read,
@@ -91,7 +88,12 @@ def validated_rows(
             "rejects_by_reason": MetadataValue.md(counts_table(by_reason, "reason_code")),
         }
     )
-    unbalanced = [s.source_file for s in stats if not s.balanced]
+    # SPEC §3 invariant at the row-contract stage: read = accepted + rejected, per file
+    unbalanced = [
+        s.source_file
+        for s in stats
+        if s.file_status == "ok" and s.rows_read != s.rows_accepted + s.rows_rejected
+    ]
     yield AssetCheckResult(
         check_name=CHECK_ROW_CONTRACTS,
         passed=not unbalanced,
