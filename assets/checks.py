@@ -39,11 +39,6 @@ FRESHNESS_DEADLINE_DAY = 10
 CHECK_BILL_BY_10TH = "bill_published_by_10th"
 
 
-def run_period(context: AssetCheckExecutionContext) -> str:
-    """The month a check runs for: the partition of the run that materialized its asset."""
-    return context.run.tags["dagster/partition"]
-
-
 # (check name, asset, QualityResult.name, description)
 _GE_CHECKS = (
     (
@@ -92,7 +87,9 @@ def great_expectations_checks(
     settings = berjasa.settings()
     results = {
         r.name: r
-        for r in quality.run_all(settings.dbt_database, run_period(context), settings.data_docs_dir)
+        for r in quality.run_all(
+            settings.dbt_database, context.partition_key, settings.data_docs_dir
+        )
     }
     for check_name, asset, result_name, _ in _GE_CHECKS:
         result = results[result_name]
@@ -129,7 +126,7 @@ def cohorts_published_check(
     context: AssetCheckExecutionContext, berjasa: BerjasaResource
 ) -> AssetCheckResult:
     settings = berjasa.settings()
-    summary = read_period_summary(settings.dbt_database, run_period(context))
+    summary = read_period_summary(settings.dbt_database, context.partition_key)
     not_published = [
         c.cohort_code for c in summary.cohorts if c.status not in ("published", "no_file")
     ]
