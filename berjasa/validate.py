@@ -374,12 +374,13 @@ def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pa.Tab
 
 
 def _classify_and_key(
-    path: Path, classify_sql: str, best_value_sql: str, pii_key: str
-) -> tuple[tuple[int, int, int], pa.Table]:
+    path: Path, classify_sql: str, best_value_sql: str, value_name: str, pii_key: str
+) -> tuple[pa.Table, ReferenceValidation]:
     """One DuckDB pass over a reference input (DTSEN, opening list): `classify_sql` yields
-    (nik, nik_ok, ..., ok); returns (rows read, bad NIKs, valid rows) and, per valid NIK, its
-    person_key and `best_value_sql` (the duplicate rule) — deduplicated and keyed inside DuckDB,
-    in parallel, without a copy through Arrow."""
+    (nik, nik_ok, ..., ok); returns, per valid NIK, its person_key and `best_value_sql` (the
+    duplicate rule) — deduplicated and keyed inside DuckDB, in parallel, without a copy through
+    Arrow — and the counts: rows read, kept, and skipped as invalid_nik, invalid_<value_name>
+    or duplicate_nik."""
     con = duck.connect()
     try:
         con.execute(
@@ -398,7 +399,12 @@ def _classify_and_key(
         ).to_arrow_table()
     finally:
         con.close()
-    return (int(read), int(bad_nik), int(valid)), best
+    skipped = {
+        "invalid_nik": int(bad_nik),
+        f"invalid_{value_name}": int(read - bad_nik - valid),
+        "duplicate_nik": int(valid - best.num_rows),
+    }
+    return best, ReferenceValidation(path.name, int(read), best.num_rows, skipped)
 
 
 def _columns(path: Path) -> set[str]:
@@ -415,7 +421,7 @@ def validate_dtsen(path: Path, period: str, pii_key: str) -> tuple[pa.Table, Ref
     for needed in ("nik", "desil"):
         if needed not in names:
             raise ValidationError(f"{path.name}: DTSEN extract lacks column {needed}")
-    counts, best = _classify_and_key(
+    best, counts = _classify_and_key(
         path,
         f"""
         with src as (
@@ -432,9 +438,9 @@ def validate_dtsen(path: Path, period: str, pii_key: str) -> tuple[pa.Table, Ref
         from typed
         """,
         "max(desil)::integer as desil",
+        "desil",
         pii_key,
     )
-    read, bad_nik, valid = counts
     table = pa.table(
         {
             "extract_period": _constant(parse_period(period), best.num_rows, pa.date32()),
@@ -443,12 +449,7 @@ def validate_dtsen(path: Path, period: str, pii_key: str) -> tuple[pa.Table, Ref
         },
         schema=DTSEN_SCHEMA,
     )
-    skipped = {
-        "invalid_nik": int(bad_nik),
-        "invalid_desil": int(read - bad_nik - valid),
-        "duplicate_nik": int(valid - best.num_rows),
-    }
-    return table, ReferenceValidation(path.name, read, best.num_rows, skipped)
+    return table, counts
 
 
 def validate_bpjs_active(path: Path) -> tuple[pa.Table, ReferenceValidation]:
@@ -502,7 +503,7 @@ def validate_opening_members(path: Path, pii_key: str) -> tuple[pa.Table, Refere
     for needed in ("nik", "last_billed"):
         if needed not in names:
             raise ValidationError(f"{path.name}: opening list lacks column {needed}")
-    counts, best = _classify_and_key(
+    best, counts = _classify_and_key(
         path,
         f"""
         with src as (
@@ -520,9 +521,9 @@ def validate_opening_members(path: Path, pii_key: str) -> tuple[pa.Table, Refere
         select nik, nik_ok, last_billed, nik_ok and last_billed is not null as ok from typed
         """,
         "max(last_billed)::date as last_billed",
+        "last_billed",
         pii_key,
     )
-    read, n_bad_nik, valid = counts
     table = pa.table(
         {
             "person_key": best.column("person_key").cast(pa.string()),
@@ -530,12 +531,7 @@ def validate_opening_members(path: Path, pii_key: str) -> tuple[pa.Table, Refere
         },
         schema=OPENING_MEMBERS_SCHEMA,
     )
-    skipped = {
-        "invalid_nik": int(n_bad_nik),
-        "invalid_last_billed": int(read - n_bad_nik - valid),
-        "duplicate_nik": int(valid - best.num_rows),
-    }
-    return table, ReferenceValidation(path.name, read, best.num_rows, skipped)
+    return table, counts
 
 
 # --- the period -------------------------------------------------------------------------------
