@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from berjasa import duck, seeds
 from berjasa.config import Settings
 from berjasa.periods import parse_period
-from berjasa.pii import hmac_params, hmac_sql, person_keys
+from berjasa.pii import person_keys
 from schemas.normalise import RAW_META_COLUMNS, RAW_TEXT_COLUMNS, normalise
 from schemas.row_contract import first_reasons
 from schemas.tables import (
@@ -378,9 +378,9 @@ def _classify_and_key(
 ) -> tuple[pa.Table, ReferenceValidation]:
     """One DuckDB pass over a reference input (DTSEN, opening list): `classify_sql` yields
     (nik, nik_ok, ..., ok); returns, per valid NIK, its person_key and `best_value_sql` (the
-    duplicate rule) — deduplicated and keyed inside DuckDB, in parallel, without a copy through
-    Arrow — and the counts: rows read, kept, and skipped as invalid_nik, invalid_<value_name>
-    or duplicate_nik."""
+    duplicate rule), deduplicated in DuckDB and keyed by the HMAC kernel (`person_keys`), and
+    the counts: rows read, kept, and skipped as invalid_nik, invalid_<value_name> or
+    duplicate_nik."""
     con = duck.connect()
     try:
         con.execute(
@@ -393,12 +393,11 @@ def _classify_and_key(
             "from classified"
         ).fetchone()
         best = con.execute(
-            f"select {hmac_sql('nik')} as person_key, {best_value_sql} "
-            "from classified where ok group by nik",
-            hmac_params(pii_key),
+            f"select nik, {best_value_sql} from classified where ok group by nik"
         ).to_arrow_table()
     finally:
         con.close()
+    best = best.set_column(0, "person_key", person_keys(best.column("nik"), pii_key))
     skipped = {
         "invalid_nik": int(bad_nik),
         f"invalid_{value_name}": int(read - bad_nik - valid),
