@@ -1,4 +1,5 @@
--- billing_monthly is exactly the sum of billing_detail per period x cohort x program.
+-- billing_monthly is exactly the sum of billing_detail per cohort x program, for the period
+-- being built (earlier periods were checked when they were built).
 -- Shown in Dagster as a check of `billing_monthly`.
 {{ config(meta={'dagster': {'ref': {'name': 'billing_monthly'}}}) }}
 
@@ -10,9 +11,11 @@ detail as (
         period,
         cohort_code,
         program,
-        count(distinct person_key) as participants,
+        -- (period, person_key, program) is unique (billing_detail's own test), so rows = people
+        count(*) as participants,
         sum(premium_idr) as premium_idr
     from {{ ref('billing_detail') }}
+    where period = {{ period_start() }}
     group by period, cohort_code, program
 
 ),
@@ -20,6 +23,7 @@ detail as (
 monthly as (
 
     select * from {{ ref('billing_monthly') }}
+    where period = {{ period_start() }}
 
 )
 

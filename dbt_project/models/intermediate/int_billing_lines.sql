@@ -1,11 +1,16 @@
 -- One row per person x program billed this period: each program once, under the
 -- highest-priority cohort of the person whose programs this month include it, at the rate of
 -- that cohort's scheme. Premium = round half up of (basis x bp + flat x 10000) / 10000.
+-- A view: billing_detail is its one reader and stores it (25M rows at national scale).
+{{ config(materialized='view') }}
 with
 
 billable_rows as (
 
-    select * from {{ ref('int_billable_rows') }}
+    select
+        *,
+        {{ person_id('person_key') }} as person_id
+    from {{ ref('int_billable_rows') }}
 
 ),
 
@@ -29,10 +34,15 @@ candidates as (
         billable_rows.scheme,
         billable_rows.wage_idr,
         cohort_programs.program,
-        row_number() over (
-            partition by billable_rows.person_key, cohort_programs.program
-            order by billable_rows.priority, billable_rows.cohort_code
-        ) as program_rank
+        -- partitioned on the 64-bit id, ordered by the full key first: the first row of each key
+        -- and program is the cohort it is billed under (two people sharing an id stay apart)
+        coalesce(
+            lag(billable_rows.person_key) over (
+                partition by billable_rows.person_id, cohort_programs.program
+                order by billable_rows.person_key, billable_rows.priority, billable_rows.cohort_code
+            ) <> billable_rows.person_key,
+            true
+        ) as is_billed_here
     from billable_rows
     inner join cohort_programs
         on billable_rows.cohort_code = cohort_programs.cohort_code
@@ -57,7 +67,7 @@ priced as (
         on
             candidates.scheme = rates.scheme
             and candidates.program = rates.program
-    where candidates.program_rank = 1
+    where candidates.is_billed_here
 
 ),
 

@@ -1,5 +1,7 @@
 -- Every row-valid row of the lists this period may use: the current lists (not those of an
--- unreadable cohort, none of whose rows count as read) and the last good lists.
+-- unreadable cohort, none of whose rows count as read) and the last good lists. A view: it is
+-- read once, by int_list_rows_checked, so writing 10M rows to disk would only cost time.
+{{ config(materialized='view') }}
 with
 
 accepted_rows as (

@@ -2,11 +2,19 @@
 -- age_out_of_range, not_in_dtsen / desil_too_high, then duplicate_in_list among the rows that
 -- pass every other rule (first by file_ordinal, source_row wins). reason_code is null when the
 -- row is accepted.
+--
+-- Built for national scale (10M rows): people are matched on `person_id` (macros/person_id.sql)
+-- and confirmed on the full `person_key`; the DTSEN extract (12M people) and the continuity
+-- list (10M) are first cut down to the people who can need them, the listed members of a
+-- DTSEN cohort and the listed people old enough for the maximum-new-age rule.
 with
 
 list_rows as (
 
-    select * from {{ ref('int_list_rows') }}
+    select
+        *,
+        {{ person_id('person_key') }} as person_id
+    from {{ ref('int_list_rows') }}
 
 ),
 
@@ -16,7 +24,7 @@ cohorts as (
 
 ),
 
-dtsen as (
+dtsen_extract as (
 
     select * from {{ ref('stg_dtsen') }}
 
@@ -31,7 +39,51 @@ continuing_people as (
 dtsen_available as (
 
     select count(*) > 0 as has_extract
-    from dtsen
+    from dtsen_extract
+
+),
+
+dtsen_cohort_people as (
+
+    select {{ person_id('listed.person_key') }} as person_id
+    from {{ ref('int_list_rows') }} as listed
+    inner join cohorts
+        on listed.cohort_code = cohorts.cohort_code
+    where cohorts.requires_dtsen
+
+),
+
+older_people as (
+
+    -- a superset of the rows at or above the maximum new age: born in or before that year
+    select {{ person_id('listed.person_key') }} as person_id
+    from {{ ref('int_list_rows') }} as listed
+    inner join cohorts
+        on listed.cohort_code = cohorts.cohort_code
+    where
+        cast(extract(year from listed.birth_date) as integer)
+        <= {{ period_iso()[0:4] }} - cohorts.max_new_age
+
+),
+
+dtsen as (
+
+    select
+        {{ person_id('person_key') }} as person_id,
+        person_key,
+        desil
+    from dtsen_extract
+    where {{ person_id('person_key') }} in (select dtsen_cohort_people.person_id from dtsen_cohort_people)
+
+),
+
+continuing as (
+
+    select distinct
+        {{ person_id('person_key') }} as person_id,
+        person_key
+    from continuing_people
+    where {{ person_id('person_key') }} in (select older_people.person_id from older_people)
 
 ),
 
@@ -55,16 +107,21 @@ with_age as (
                 then 1
             else 0
         end as age_years,
-        continuing_people.person_key is not null as is_continuing,
-        dtsen.person_key is not null as in_dtsen,
+        continuing.person_id is not null as is_continuing,
+        dtsen.person_id is not null as in_dtsen,
         dtsen.desil
     from list_rows
     inner join cohorts
         on list_rows.cohort_code = cohorts.cohort_code
-    left join continuing_people
-        on list_rows.person_key = continuing_people.person_key
+    -- the full key as well as the id: people who share an id never match each other
+    left join continuing
+        on
+            list_rows.person_id = continuing.person_id
+            and list_rows.person_key = continuing.person_key
     left join dtsen
-        on list_rows.person_key = dtsen.person_key
+        on
+            list_rows.person_id = dtsen.person_id
+            and list_rows.person_key = dtsen.person_key
 
 ),
 
@@ -101,42 +158,43 @@ ranked as (
 
     select
         *,
-        case
-            when rule_reason is null
-                then row_number() over (
-                    partition by list_kind, cohort_code, person_key, rule_reason
-                    order by file_ordinal, source_row
-                )
-        end as list_occurrence
+        -- a later row of the same person in the same list; ordering by the full key first keeps
+        -- two people who share an id apart (each one's first row has another key before it)
+        coalesce(
+            rule_reason is null
+            and lag(person_key) over (
+                partition by list_kind, cohort_code, person_id, rule_reason
+                order by person_key, file_ordinal, source_row
+            ) = person_key,
+            false
+        ) as is_repeat
     from rules
 
 ),
 
 final as (
 
+    -- only what the readers use: writing 10M rows costs more than computing them, so the
+    -- masked NIK and the detail (published for rejected rows only) are kept for those rows
     select
         list_kind,
-        period,
         cohort_code,
         source_file,
         file_ordinal,
         source_row,
         person_key,
-        nik_masked,
-        birth_date,
-        sex,
         kecamatan_code,
-        kelurahan_code,
         is_outside_city,
         wage_idr,
         case
             when rule_reason is not null then rule_reason
-            when list_occurrence > 1 then 'duplicate_in_list'
+            when is_repeat then 'duplicate_in_list'
         end as reason_code,
         case
             when rule_reason is not null then rule_detail
-            when list_occurrence > 1 then 'nik: appears again in the same cohort list'
-        end as reason_detail
+            when is_repeat then 'nik: appears again in the same cohort list'
+        end as reason_detail,
+        case when rule_reason is not null or is_repeat then nik_masked end as nik_masked
     from ranked
 
 )

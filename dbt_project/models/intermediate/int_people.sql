@@ -4,7 +4,10 @@ with
 
 billable_rows as (
 
-    select * from {{ ref('int_billable_rows') }}
+    select
+        *,
+        {{ person_id('person_key') }} as person_id
+    from {{ ref('int_billable_rows') }}
 
 ),
 
@@ -12,7 +15,13 @@ ranked as (
 
     select
         *,
-        row_number() over (partition by person_key order by priority, cohort_code) as cohort_rank
+        -- partitioned on the 64-bit id, ordered by the full key first: the first row of each
+        -- key is its primary cohort, so two people sharing an id stay two people
+        coalesce(
+            lag(person_key) over (partition by person_id order by person_key, priority, cohort_code)
+            <> person_key,
+            true
+        ) as is_primary
     from billable_rows
 
 ),
@@ -20,12 +29,13 @@ ranked as (
 final as (
 
     select
+        person_id,
         person_key,
         cohort_code as primary_cohort,
         kecamatan_code,
         is_outside_city
     from ranked
-    where cohort_rank = 1
+    where is_primary
 
 )
 

@@ -32,9 +32,17 @@ billed_in_opening_list as (
 
 final as (
 
-    select person_key from billed_in_ledger
-    union
-    select person_key from billed_in_opening_list
+    -- union all: a person in both sources is listed twice; the one reader (the age rule) only
+    -- asks whether a person is here, and removing duplicates over 10M keys costs seconds
+    select
+        person_key,
+        'ledger' as billed_in
+    from billed_in_ledger
+    union all
+    select
+        person_key,
+        'opening_list' as billed_in
+    from billed_in_opening_list
 
 )
 

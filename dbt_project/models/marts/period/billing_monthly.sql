@@ -3,7 +3,8 @@ with
 
 billing_lines as (
 
-    select * from {{ ref('int_billing_lines') }}
+    select * from {{ ref('billing_detail') }}
+    where period = {{ period_start() }}
 
 ),
 
@@ -13,7 +14,8 @@ final as (
         {{ period_start() }} as period,
         cast(cohort_code as varchar) as cohort_code,
         cast(program as varchar) as program,
-        cast(count(distinct person_key) as bigint) as participants,
+        -- one line per person and program (billing_detail's unique test): lines = people
+        cast(count(*) as bigint) as participants,
         cast(sum(premium_idr) as bigint) as premium_idr
     from billing_lines
     group by cohort_code, program

@@ -16,7 +16,8 @@ people as (
 
 billing_lines as (
 
-    select * from {{ ref('int_billing_lines') }}
+    select * from {{ ref('billing_detail') }}
+    where period = {{ period_start() }}
 
 ),
 
@@ -28,8 +29,10 @@ duplicates as (
         billable_rows.cohort_code as duplicate_cohort
     from billable_rows
     inner join people
-        on billable_rows.person_key = people.person_key
-    where billable_rows.cohort_code <> people.primary_cohort
+        on {{ person_id('billable_rows.person_key') }} = {{ person_id('people.person_key') }}
+    where
+        billable_rows.person_key = people.person_key
+        and billable_rows.cohort_code <> people.primary_cohort
 
 ),
 
