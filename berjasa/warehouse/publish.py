@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from berjasa.config import Settings
@@ -117,8 +118,15 @@ def publish_period(
             "refusing to publish to PostgreSQL with the demo PII key: set BERJASA_PII_KEY to the"
             " city's secret key (the demo key is public, so its person_keys are not pseudonymous)"
         )
-    tables = src.read_source(Path(source_db), period_date)
-    src.guard_privacy(tables)
+    source_db = Path(source_db)
+    # Everything that can refuse the publication runs first, on dbt's file, before the target
+    # is touched: the marts exist, the privacy guard passes over exactly the rows to publish.
+    with src.open_source(source_db) as con:
+        tables = src.describe_source(con, period_date)
+        src.guard_privacy(con, tables)
+        cohorts = src.published_cohorts(con, tables)
+        rates_hash = src.rates_hash(con)
+        premium = src.total_premium(con, tables)
     src.guard_text(
         LOG_TABLE,
         {
@@ -128,14 +136,11 @@ def publish_period(
             "input_files": " ".join(f.name for f in provenance.input_files),
         },
     )
-    cohorts = src.published_cohorts(tables)
     state.check_good_inputs(settings, period, cohorts)
-    people = src.read_people(Path(source_db), period_date)
-    rates_hash = src.rates_hash(tables)
-    premium = src.total_premium(tables)
     table_comments, column_comments = load_comments()
 
-    with open_target(target) as adapter:
+    rows: dict[str, int] = {}
+    with open_target(target, source_db) as adapter:
         _prepare_schema(adapter)
         latest = _latest_log(adapter, period_date)
         is_final = latest is not None and latest["status"] == FINAL
@@ -154,7 +159,7 @@ def publish_period(
                 )
             else:
                 adapter.execute(f"delete from {SCHEMA}.{q(table.name)}")
-            adapter.load(table.name, [name for name, _ in table.columns], table.data)
+            rows[table.name] = adapter.load(table)
         publication_id = _insert_log(
             adapter,
             {
@@ -177,7 +182,7 @@ def publish_period(
         apply_comments(adapter, table_comments, column_comments)
         kind = adapter.kind
 
-    ledger = state.write_ledger(settings, period, people)
+    ledger = state.write_ledger(settings, period, partial(src.write_people, source_db, period_date))
     good = state.write_good(settings, period, cohorts)
     return PublicationResult(
         period=period,
@@ -185,7 +190,7 @@ def publish_period(
         run_id=run_id,
         status=status,
         target=kind,
-        rows={t.name: t.data.num_rows for t in tables},
+        rows=rows,
         total_premium_idr=premium,
         rates_hash=rates_hash,
         seconds=time.perf_counter() - started,
@@ -211,8 +216,12 @@ def finalize_period(
             raise NotPublishedError(f"period {period} was never published to {adapter.kind}")
         if latest["status"] == FINAL:
             return _result_from_log(period, latest, adapter.kind)
-        row = {**latest, "status": FINAL, "published_at": dt.datetime.now(dt.UTC),
-               "supersede_reason": None}
+        row = {
+            **latest,
+            "status": FINAL,
+            "published_at": dt.datetime.now(dt.UTC),
+            "supersede_reason": None,
+        }
         row["publication_id"] = _insert_log(adapter, row)
         return _result_from_log(period, row, adapter.kind)
 

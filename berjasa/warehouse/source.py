@@ -1,14 +1,19 @@
-"""Read what is to be published from dbt's DuckDB database, and guard it before it leaves.
+"""What is to be published, described, guarded and summarised where it lies: dbt's DuckDB file.
 
-Everything is read into Arrow tables with the source's own column types, so both targets get the
-same columns and the same (mapped) types.
+A national month is tens of millions of rows, so nothing big is pulled into Python: the tables are
+described (names and DuckDB types), guarded and summed with SQL run by DuckDB, and the targets
+copy the rows straight from the file (DuckDB attaches it; PostgreSQL streams Arrow record batches
+into COPY). Only dim_rate and dim_cohort are read as Arrow, because the rates hash is defined as
+the canonical CSV of those two small tables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +25,10 @@ from berjasa import duck
 from berjasa.config import SEEDS_DIR
 from berjasa.errors import BerjasaError
 from berjasa.warehouse.tables import DIM_TABLES, PERIOD_TABLES, SCHEMA
+
+# Catalog name under which the DuckDB target attaches dbt's database (read-only).
+SOURCE_ALIAS = "dbt_src"
+PEOPLE_TABLE = "people_monthly"
 
 
 class SourceError(BerjasaError, RuntimeError):
@@ -34,89 +43,94 @@ class PrivacyGuardError(BerjasaError, RuntimeError):
 FORBIDDEN_COLUMNS = frozenset({"nik", "nama", "name", "no_hp", "alamat", "pii_key"})
 
 
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 @dataclass(frozen=True)
 class SourceTable:
     name: str
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type), in source order
-    data: pa.Table
-    is_period_table: bool
+    period: dt.date | None  # the period published of a period table; None: a dimension, whole
+
+    @property
+    def is_period_table(self) -> bool:
+        return self.period is not None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    def select(self, catalog: str | None = None) -> tuple[str, list[object]]:
+        """SQL and parameters selecting exactly the rows to publish (no order: row order is not
+        content, and sorting 25M rows would cost more than the copy). `catalog` qualifies the
+        table when dbt's file is attached to another database."""
+        cols = ", ".join(_q(c) for c in self.column_names)
+        prefix = f"{_q(catalog)}." if catalog else ""
+        sql = f"select {cols} from {prefix}{SCHEMA}.{_q(self.name)}"
+        if self.period is None:
+            return sql, []
+        return sql + " where period = ?", [self.period]
+
+
+@contextlib.contextmanager
+def open_source(source_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """dbt's database, read-only, with the pipeline's memory limit."""
+    if not Path(source_db).exists():
+        raise SourceError(f"dbt database {source_db} does not exist: run dbt first")
+    con = duck.connect(str(source_db), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[tuple[str, str], ...]:
     rows = con.execute(
         "select column_name, data_type from duckdb_columns()"
-        " where schema_name = ? and table_name = ? order by column_index",
+        " where database_name = current_database() and schema_name = ? and table_name = ?"
+        " order by column_index",
         [SCHEMA, table],
     ).fetchall()
     return tuple((str(name), str(kind)) for name, kind in rows)
 
 
-def read_source(source_db: Path, period: dt.date) -> list[SourceTable]:
-    """The period's rows of every period table and the whole dimensions, in publication order."""
-    if not Path(source_db).exists():
-        raise SourceError(f"dbt database {source_db} does not exist: run dbt first")
-    con = duck.connect(str(source_db), read_only=True)
-    try:
-        out: list[SourceTable] = []
-        for table in PERIOD_TABLES + DIM_TABLES:
-            columns = _columns(con, table)
-            if not columns:
-                raise SourceError(f"{source_db}: table {SCHEMA}.{table} is missing (dbt marts)")
-            is_period = table in PERIOD_TABLES
-            if is_period and "period" not in {name for name, _ in columns}:
-                raise SourceError(f"{SCHEMA}.{table} has no period column")
-            where = " where period = ?" if is_period else ""
-            params = [period] if is_period else []
-            data = con.execute(
-                f'select * from {SCHEMA}."{table}"{where} order by all', params
-            ).to_arrow_table()
-            out.append(SourceTable(table, columns, data, is_period))
-        return out
-    finally:
-        con.close()
+def describe_source(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[SourceTable]:
+    """Every published table with its columns, in publication order; refuses missing marts
+    (people_monthly too: the ledger is written from it after the warehouse committed)."""
+    out: list[SourceTable] = []
+    for table in PERIOD_TABLES + DIM_TABLES:
+        columns = _columns(con, table)
+        if not columns:
+            raise SourceError(f"table {SCHEMA}.{table} is missing from dbt's database (marts)")
+        is_period = table in PERIOD_TABLES
+        if is_period and "period" not in {name for name, _ in columns}:
+            raise SourceError(f"{SCHEMA}.{table} has no period column")
+        out.append(SourceTable(table, columns, period if is_period else None))
+    if not _columns(con, PEOPLE_TABLE):
+        raise SourceError(f"{SCHEMA}.{PEOPLE_TABLE} is missing from dbt's database (marts)")
+    return out
 
 
-def read_people(source_db: Path, period: dt.date) -> pa.Table:
-    """people_monthly of the period (internal: written to state/ledger, never published)."""
-    con = duck.connect(str(source_db), read_only=True)
-    try:
-        return con.execute(
-            f"select period, person_key, primary_cohort from {SCHEMA}.people_monthly"
-            " where period = ? order by person_key",
-            [period],
-        ).to_arrow_table()
-    except duckdb.CatalogException as error:
-        raise SourceError(f"{source_db}: {SCHEMA}.people_monthly is missing (dbt marts)") from error
-    finally:
-        con.close()
+def _by_name(tables: list[SourceTable], name: str) -> SourceTable:
+    return next(t for t in tables if t.name == name)
 
 
-def published_cohorts(tables: list[SourceTable]) -> list[str]:
+def published_cohorts(con: duckdb.DuckDBPyConnection, tables: list[SourceTable]) -> list[str]:
     """Cohorts whose status in this period is `published` (their accepted rows become good)."""
-    status = next(t for t in tables if t.name == "publication_cohort_status").data
-    con = duckdb.connect()
-    try:
-        con.register("status", status)
-        rows = con.execute(
-            "select distinct cohort_code from status where status = 'published' order by 1"
-        ).fetchall()
-        return [row[0] for row in rows]
-    finally:
-        con.close()
+    sql, params = _by_name(tables, "publication_cohort_status").select()
+    rows = con.execute(
+        f"select distinct cohort_code from ({sql}) where status = 'published' order by 1", params
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
-def total_premium(tables: list[SourceTable]) -> int:
-    billing = next(t for t in tables if t.name == "billing_monthly").data
-    if billing.num_rows == 0:
-        return 0
-    con = duckdb.connect()
-    try:
-        con.register("billing", billing)
-        sql = "select coalesce(sum(premium_idr), 0)::hugeint from billing"
-        (value,) = con.execute(sql).fetchone()
-        return int(value)
-    finally:
-        con.close()
+def total_premium(con: duckdb.DuckDBPyConnection, tables: list[SourceTable]) -> int:
+    sql, params = _by_name(tables, "billing_monthly").select()
+    (value,) = con.execute(
+        f"select coalesce(sum(premium_idr), 0)::hugeint from ({sql})", params
+    ).fetchone()
+    return int(value)
 
 
 def _canonical_csv(table: pa.Table) -> bytes:
@@ -125,55 +139,78 @@ def _canonical_csv(table: pa.Table) -> bytes:
     return buffer.getvalue()
 
 
-def rates_hash(tables: list[SourceTable]) -> str:
-    """sha256 of the rate and cohort tables used (dbt's dims, sorted; else the seed CSVs)."""
+def rates_hash(con: duckdb.DuckDBPyConnection) -> str:
+    """sha256 of the rate and cohort tables used (dbt's dims, sorted; else the seed CSVs).
+
+    Defined on the canonical CSV of the whole tables as Arrow reads them sorted: published hashes
+    stay comparable across releases, so this stays byte-identical (the tables are tiny).
+    """
     digest = hashlib.sha256()
-    by_name = {t.name: t for t in tables}
     for name, seed in (("dim_rate", "contribution_rates"), ("dim_cohort", "cohorts")):
         digest.update(name.encode() + b"\n")
-        table = by_name.get(name)
-        if table is not None and table.data.num_rows:
-            digest.update(_canonical_csv(table.data))
+        data = con.execute(f"select * from {SCHEMA}.{_q(name)} order by all").to_arrow_table()
+        if data.num_rows:
+            digest.update(_canonical_csv(data))
         else:
             digest.update((SEEDS_DIR / f"{seed}.csv").read_bytes())
     return digest.hexdigest()
 
 
-def guard_privacy(tables: list[SourceTable]) -> None:
+def _nik_count(column: str) -> str:
+    """SQL counting the values of `column` with a 16-digit run once 64-hex runs are removed.
+
+    A hex digest often contains 16 digits in a row by chance and is not a NIK, hence the removal.
+    Cheapest tests first: fewer than 16 bytes cannot hold 16 digits, and the hex removal only runs
+    for the ~1 % of values that have a 16-digit run at all.
+    """
+    c = _q(column)
+    return (
+        f"count(*) filter (where case when strlen({c}) < 16 then false"
+        f" when regexp_matches({c}, '\\d{{16}}')"
+        f" then regexp_matches(regexp_replace({c}, '[0-9a-fA-F]{{64}}', '', 'g'), '\\d{{16}}')"
+        " else false end)"
+    )
+
+
+def guard_privacy(con: duckdb.DuckDBPyConnection, tables: list[SourceTable]) -> None:
     """Refuse to publish a text column holding a run of 16 digits (a NIK), or a PII column name.
 
-    64-hex runs (person_key, sha256) are removed first: a hex digest often contains 16 digits in
-    a row by chance and is not a NIK. The error names table and column, never the value.
+    Runs in DuckDB over exactly the rows to be published, before anything is written anywhere.
+    The error names table and column and how many values, never a value.
     """
-    con = duckdb.connect()
-    try:
-        for table in tables:
-            for name, _ in table.columns:
-                if name.lower() in FORBIDDEN_COLUMNS:
-                    raise PrivacyGuardError(
-                        f"{SCHEMA}.{table.name}: column {name} would publish personal data"
-                    )
-            text_columns = [name for name, kind in table.columns if kind.upper() == "VARCHAR"]
-            if not text_columns or table.data.num_rows == 0:
-                continue
-            con.register("guarded", table.data)
-            # the cheap test first; the hex-stripping one only for the few values that match
-            checks = ", ".join(
-                f"count(*) filter (where case when regexp_matches(\"{c}\", '\\d{{16}}')"
-                f" then regexp_matches(regexp_replace(\"{c}\", '[0-9a-fA-F]{{64}}', '', 'g'),"
-                f" '\\d{{16}}') else false end)"
-                for c in text_columns
-            )
-            counts = con.execute(f"select {checks} from guarded").fetchone()
-            con.unregister("guarded")
-            for column, count in zip(text_columns, counts, strict=True):
-                if count:
-                    raise PrivacyGuardError(
-                        f"{SCHEMA}.{table.name}.{column}: {count} value(s) contain a 16-digit run"
-                        " (a raw NIK?); publication refused"
-                    )
-    finally:
-        con.close()
+    for table in tables:
+        for name, _ in table.columns:
+            if name.lower() in FORBIDDEN_COLUMNS:
+                raise PrivacyGuardError(
+                    f"{SCHEMA}.{table.name}: column {name} would publish personal data"
+                )
+        text_columns = [name for name, kind in table.columns if kind.upper() == "VARCHAR"]
+        if not text_columns:
+            continue
+        sql, params = table.select()
+        checks = ", ".join(_nik_count(c) for c in text_columns)
+        counts = con.execute(f"select {checks} from ({sql})", params).fetchone()
+        for column, count in zip(text_columns, counts, strict=True):
+            if count:
+                raise PrivacyGuardError(
+                    f"{SCHEMA}.{table.name}.{column}: {count} value(s) contain a 16-digit run"
+                    " (a raw NIK?); publication refused"
+                )
+
+
+def write_people(source_db: Path, period: dt.date, dest: Path) -> None:
+    """people_monthly of the period (internal: the state ledger, never published) as Parquet,
+    written by DuckDB straight from the file (10M keys never pass through Python)."""
+    with open_source(source_db) as con:
+        con.execute(
+            f"copy (select period, person_key, primary_cohort from {SCHEMA}.{PEOPLE_TABLE}"
+            f" where period = ?) to '{_sql_path(dest)}' (format parquet)",
+            [period],
+        )
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def guard_text(label: str, values: dict[str, str | None]) -> None:

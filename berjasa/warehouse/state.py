@@ -1,20 +1,19 @@
 """Pipeline state fed back to dbt after a publication: `state/ledger` and `state/good`.
 
 Written only after the warehouse committed, each file atomically (temp file + `os.replace`), so a
-crash leaves the previous state, never half a file.
+crash leaves the previous state, never half a file. DuckDB writes the Parquet itself (`COPY ...
+TO`): at national scale these are ~10M rows that would cost gigabytes as Arrow tables in Python.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from berjasa import duck
 from berjasa.config import Settings
 from berjasa.errors import BerjasaError
 
@@ -35,12 +34,13 @@ def accepted_path(settings: Settings, period: str) -> Path:
     return settings.validated_dir / period / "accepted.parquet"
 
 
-def _write_atomic(table: pa.Table, target: Path) -> None:
+def _write_atomic(write: Callable[[Path], None], target: Path) -> None:
+    """`write(tmp)` writes the whole file to a temp path beside `target`, then it replaces it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp)
+        write(Path(tmp))
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -55,9 +55,11 @@ def check_good_inputs(settings: Settings, period: str, cohorts: Sequence[str]) -
         )
 
 
-def write_ledger(settings: Settings, period: str, people: pa.Table) -> Path:
+def write_ledger(settings: Settings, period: str, write_people: Callable[[Path], None]) -> Path:
+    """The ledger of who was billed in the period; `write_people(path)` writes its Parquet
+    (period, person_key, primary_cohort) from dbt's database."""
     target = ledger_path(settings, period)
-    _write_atomic(people, target)
+    _write_atomic(write_people, target)
     return target
 
 
@@ -69,36 +71,69 @@ def write_good(settings: Settings, period: str, cohorts: Sequence[str]) -> Path:
     """
     target = good_path(settings, period)
     accepted = accepted_path(settings, period)
-    con = duckdb.connect()
+    if accepted.exists() and _only_cohorts(cohorts, accepted, target):
+        # the usual month, every cohort published: the good file is the accepted file, so
+        # link it (a re-validation replaces accepted.parquet by a new file, never in place)
+        _write_atomic(lambda tmp: _link_or_copy(accepted, tmp), target)
+        return target
+    parts: list[str] = []
+    params: list[object] = []
+    if accepted.exists():
+        new_rows = f"select * from read_parquet({_lit(accepted)})"
+        if cohorts:
+            marks = ", ".join("?" for _ in cohorts)
+            parts.append(f"{new_rows} where cohort_code in ({marks})")
+            params.extend(cohorts)
+        else:
+            parts.append(f"{new_rows} limit 0")
+    if target.exists():
+        old_rows = f"select * from read_parquet({_lit(target)})"
+        if cohorts:
+            marks = ", ".join("?" for _ in cohorts)
+            parts.append(f"{old_rows} where cohort_code not in ({marks})")
+            params.extend(cohorts)
+        else:
+            parts.append(old_rows)
+    if not parts:
+        return target  # nothing validated and nothing good before: no file to write
+    # No sort: row order is not content, validation writes accepted rows in file order already,
+    # and sorting ~10M wide rows would cost more than the copy. DuckDB keeps insertion order.
+    sql = " union all by name ".join(f"({p})" for p in parts)
+
+    def write(tmp: Path) -> None:
+        con = duck.connect()
+        try:
+            con.execute(f"copy ({sql}) to {_lit(tmp)} (format parquet)", params)
+        finally:
+            con.close()
+
+    _write_atomic(write, target)
+    return target
+
+
+def _only_cohorts(cohorts: Sequence[str], *files: Path) -> bool:
+    """Whether every row of the existing `files` belongs to one of `cohorts`."""
+    existing = [path for path in files if path.exists()]
+    con = duck.connect()
     try:
-        parts: list[str] = []
-        params: list[object] = []
-        if accepted.exists():
-            new_rows = f"select * from read_parquet({_lit(accepted)})"
-            if cohorts:
-                marks = ", ".join("?" for _ in cohorts)
-                parts.append(f"{new_rows} where cohort_code in ({marks})")
-                params.extend(cohorts)
-            else:
-                parts.append(f"{new_rows} limit 0")
-        if target.exists():
-            old_rows = f"select * from read_parquet({_lit(target)})"
-            if cohorts:
-                marks = ", ".join("?" for _ in cohorts)
-                parts.append(f"{old_rows} where cohort_code not in ({marks})")
-                params.extend(cohorts)
-            else:
-                parts.append(old_rows)
-        if not parts:
-            return target  # nothing validated and nothing good before: no file to write
-        sql = " union all by name ".join(f"({p})" for p in parts)
-        table = con.execute(
-            f"select * from ({sql}) order by cohort_code, file_ordinal, source_row", params
-        ).to_arrow_table()
+        present = {
+            row[0]
+            for path in existing
+            for row in con.execute(
+                f"select distinct cohort_code from read_parquet({_lit(path)})"
+            ).fetchall()
+        }
     finally:
         con.close()
-    _write_atomic(table, target)
-    return target
+    return present <= set(cohorts)
+
+
+def _link_or_copy(source: Path, tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(source, tmp)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(source, tmp)
 
 
 def _lit(path: Path) -> str:

@@ -3,7 +3,9 @@
 DuckDB: copy-on-write. The current warehouse file is copied to a temp file in the same folder,
 changed there in one transaction, checkpointed, closed and `os.replace`d onto the target: a BI
 tool holding the old file open never blocks publication and sees the old or the new file, never a
-mix. PostgreSQL: one transaction (MVCC gives readers the same guarantee); COPY loads the rows.
+mix. The rows go from dbt's file to the warehouse inside DuckDB (dbt's file is attached read-only),
+never through Python. PostgreSQL: one transaction (MVCC gives readers the same guarantee); COPY
+loads the rows, streamed from dbt's file in Arrow record batches so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,12 +25,16 @@ import duckdb
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from psycopg.copy import QueuedLibpqWriter
 
 from berjasa import duck
 from berjasa.errors import BerjasaError
+from berjasa.warehouse.source import SOURCE_ALIAS, SourceTable
 from berjasa.warehouse.tables import SCHEMA, pg_type, quote_literal
 
-COPY_BATCH_ROWS = 65_536
+# Rows per Arrow batch streamed from dbt's file into PostgreSQL's COPY: big enough that the
+# per-batch overhead vanishes, small enough (~50 MB of CSV) to keep memory flat.
+COPY_BATCH_ROWS = 500_000
 CONNECT_ATTEMPTS = 3
 CONNECT_BASE_DELAY_S = 0.5
 _sleep = time.sleep  # module-level so tests can record the backoff without waiting
@@ -59,7 +65,7 @@ class Adapter(Protocol):
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
     def existing_columns(self, table: str) -> dict[str, str]: ...
     def target_type(self, duckdb_type: str, where: str) -> str: ...
-    def load(self, table: str, columns: Sequence[str], data: pa.Table) -> None: ...
+    def load(self, table: SourceTable) -> int: ...
     def lock_log(self) -> None: ...
 
 
@@ -81,7 +87,8 @@ class DuckDBAdapter:
     def existing_columns(self, table: str) -> dict[str, str]:
         rows = self.con.execute(
             "select column_name, data_type from duckdb_columns()"
-            " where schema_name = ? and table_name = ? order by column_index",
+            " where database_name = current_database() and schema_name = ? and table_name = ?"
+            " order by column_index",  # the warehouse's own tables, not dbt's attached ones
             [SCHEMA, table],
         ).fetchall()
         return {str(n): str(t) for n, t in rows}
@@ -89,23 +96,29 @@ class DuckDBAdapter:
     def target_type(self, duckdb_type: str, where: str) -> str:
         return duckdb_type
 
-    def load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
-        load_duckdb(self.con, table, columns, data)
+    def load(self, table: SourceTable) -> int:
+        """Copy the table's rows from the attached dbt database; the number of rows copied."""
+        sql, params = table.select(SOURCE_ALIAS)
+        return load_duckdb(self.con, table.name, table.column_names, sql, params)
 
     def lock_log(self) -> None:
         """The file lock taken by `duckdb_copy_on_write` already serialises publishers."""
 
 
 def load_duckdb(
-    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], data: pa.Table
-) -> None:
-    """Insert an Arrow table by column name (module-level: tests inject failures here)."""
-    con.register("_publish_rows", data)
-    try:
-        cols = ", ".join(q(c) for c in columns)
-        con.execute(f"insert into {SCHEMA}.{q(table)} ({cols}) select {cols} from _publish_rows")
-    finally:
-        con.unregister("_publish_rows")
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    select_sql: str,
+    params: Sequence[Any] = (),
+) -> int:
+    """Insert the rows of `select_sql` by column name; the number inserted (module-level: tests
+    inject failures here)."""
+    cols = ", ".join(q(c) for c in columns)
+    (count,) = con.execute(
+        f"insert into {SCHEMA}.{q(table)} ({cols}) {select_sql}", list(params)
+    ).fetchone()
+    return int(count)
 
 
 @contextlib.contextmanager
@@ -119,9 +132,18 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 @contextlib.contextmanager
-def duckdb_copy_on_write(path: Path) -> Iterator[DuckDBAdapter]:
-    """Yield an adapter on a transaction over a copy of `path`; on success replace `path`."""
+def duckdb_copy_on_write(path: Path, source_db: Path | None = None) -> Iterator[DuckDBAdapter]:
+    """Yield an adapter on a transaction over a copy of `path`; on success replace `path`.
+
+    `source_db` (dbt's database, closed by then) is attached read-only as `dbt_src`. The
+    connection has the pipeline's memory limit and its own spill directory beside the
+    warehouse, so a 25M-row insert spills to disk instead of growing.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wal = path.with_name(path.name + ".wal")
@@ -134,6 +156,7 @@ def duckdb_copy_on_write(path: Path) -> Iterator[DuckDBAdapter]:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(fd)
         tmp = Path(tmp_name)
+        spill = tmp.with_name(tmp.name + ".spill")
         try:
             if path.exists():
                 shutil.copyfile(path, tmp)
@@ -141,6 +164,9 @@ def duckdb_copy_on_write(path: Path) -> Iterator[DuckDBAdapter]:
                 tmp.unlink()  # DuckDB creates the file itself
             con = duck.connect(str(tmp))
             try:
+                con.execute(f"set temp_directory = {_sql_text(str(spill))}")
+                if source_db is not None:
+                    con.execute(f"attach {_sql_text(str(source_db))} as {SOURCE_ALIAS} (read_only)")
                 con.execute("begin transaction")
                 try:
                     yield DuckDBAdapter(con)
@@ -155,6 +181,7 @@ def duckdb_copy_on_write(path: Path) -> Iterator[DuckDBAdapter]:
         finally:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(spill, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,9 +202,12 @@ class PostgresAdapter:
     kind = "postgresql"
     param = "%s"
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, source: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
         self.conn = conn
         self.cur = conn.cursor()
+        self.source = source  # dbt's database (read-only), where `load` reads the rows
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.cur.execute(sql, list(params) if params else None)
@@ -200,52 +230,74 @@ class PostgresAdapter:
     def target_type(self, duckdb_type: str, where: str) -> str:
         return pg_type(duckdb_type, where=where)
 
-    def load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
-        copy_postgres(self.cur, table, columns, data)
+    def load(self, table: SourceTable) -> int:
+        """Stream the table's rows from dbt's database into COPY; the number of rows copied."""
+        if self.source is None:
+            raise WarehouseError("no source database to load from (open_target(source_db=...))")
+        sql, params = table.select()
+        batches = self.source.execute(sql, params).to_arrow_reader(COPY_BATCH_ROWS)
+        return copy_postgres(self.cur, table.name, table.column_names, batches)
 
     def lock_log(self) -> None:
         """Serialise concurrent publishers; readers (plain SELECT) are not blocked."""
         self.execute(f"lock table {SCHEMA}.publication_log in share row exclusive mode")
 
 
-def copy_postgres(cur: psycopg.Cursor, table: str, columns: Sequence[str], data: pa.Table) -> None:
-    """COPY an Arrow table as CSV in batches (vectorised: pyarrow writes the CSV, no row loop).
+def copy_postgres(
+    cur: psycopg.Cursor, table: str, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
+) -> int:
+    """COPY Arrow record batches as CSV; the number of rows copied (module-level: tests inject
+    failures here).
 
-    pyarrow writes a null as an empty unquoted field and an empty string as `""`, which is
-    exactly how PostgreSQL's CSV format tells them apart.
+    Vectorised: pyarrow writes the CSV, no row loop, and exact (bigint money and decimals are
+    written as their digits). pyarrow writes a null as an empty unquoted field and an empty
+    string as `""`, which is exactly how PostgreSQL's CSV format tells them apart. A writer
+    thread sends each batch while the next one is read and encoded.
     """
     cols = ", ".join(q(c) for c in columns)
     options = pacsv.WriteOptions(include_header=False)
-    with cur.copy(f"copy {SCHEMA}.{q(table)} ({cols}) from stdin with (format csv)") as copy:
-        for batch in data.select(list(columns)).to_batches(max_chunksize=COPY_BATCH_ROWS):
+    sql = f"copy {SCHEMA}.{q(table)} ({cols}) from stdin with (format csv)"
+    with cur.copy(sql, writer=QueuedLibpqWriter(cur)) as copy:
+        for batch in batches:
             buffer = io.BytesIO()
-            pacsv.write_csv(batch, buffer, options)
-            copy.write(buffer.getvalue())
+            pacsv.write_csv(batch.select(list(columns)), buffer, options)
+            copy.write(buffer.getbuffer())
+    return cur.rowcount
 
 
 @contextlib.contextmanager
-def postgres_transaction(url: str) -> Iterator[PostgresAdapter]:
-    """One transaction: committed when the block succeeds, rolled back on any error."""
-    conn = pg_connect(url)
+def postgres_transaction(url: str, source_db: Path | None = None) -> Iterator[PostgresAdapter]:
+    """One transaction: committed when the block succeeds, rolled back on any error.
+
+    `source_db` (dbt's database) is opened read-only for the adapter to stream rows from.
+    """
+    source = duck.connect(str(source_db), read_only=True) if source_db is not None else None
     try:
-        adapter = PostgresAdapter(conn)
+        conn = pg_connect(url)
         try:
-            yield adapter
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+            adapter = PostgresAdapter(conn, source)
+            try:
+                yield adapter
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        finally:
+            conn.close()
     finally:
-        conn.close()
+        if source is not None:
+            source.close()
 
 
 @contextlib.contextmanager
-def open_target(warehouse: str) -> Iterator[Adapter]:
+def open_target(warehouse: str, source_db: Path | None = None) -> Iterator[Adapter]:
+    """The warehouse as an adapter in one transaction; `source_db` is dbt's database, which
+    `Adapter.load` copies from (not needed to only read or log)."""
     if is_postgres(warehouse):
-        with postgres_transaction(warehouse) as adapter:
+        with postgres_transaction(warehouse, source_db) as adapter:
             yield adapter
     else:
-        with duckdb_copy_on_write(Path(warehouse)) as adapter:
+        with duckdb_copy_on_write(Path(warehouse), source_db) as adapter:
             yield adapter
 
 

@@ -222,6 +222,67 @@ def test_privacy_guard_names_table_and_column_not_the_value(settings, source_db)
     assert not Path(settings.warehouse).exists()
 
 
+def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
+    settings, source_db, pg_url
+):
+    """A NIK planted in one billing_detail row of the period refuses the publication on both
+    targets before anything is written; a NIK in another period's rows (not published now) and
+    a 64-digit person_key (a hex run, removed before the test) do not."""
+    nik = "7371014101900001"
+    wh = settings.warehouse
+    for target in (wh, pg_url):
+        _publish(settings, source_db, target, "2025-01")
+    before_duck, before_pg = _snapshot(wh), _snapshot(pg_url)
+    file_hash = hashlib.sha256(Path(wh).read_bytes()).hexdigest()
+    feb, jan = dt.date(2025, 2, 1), dt.date(2025, 1, 1)
+    digits_key = nik * 4  # 64 digits: also 64 hex characters, so not a NIK
+    with duckdb.connect(str(source_db)) as con:
+        (victim,) = con.execute(
+            "select min(person_key) from berjasa.billing_detail where period = ?", [feb]
+        ).fetchone()
+        con.execute(
+            "update berjasa.billing_detail set rate_id = ? where period = ? and person_key = ?"
+            " and program = 'JKK'",
+            [f"BPU-{nik}", feb, victim],
+        )
+        con.execute(
+            "update berjasa.billing_detail set person_key = ? where period = ? and person_key = ?"
+            " and program = 'JKM'",
+            [digits_key, feb, victim],
+        )
+    for target in (wh, pg_url):
+        with pytest.raises(PrivacyGuardError) as err:
+            _publish(settings, source_db, target, "2025-02")
+        assert str(err.value) == (
+            "berjasa.billing_detail.rate_id: 1 value(s) contain a 16-digit run (a raw NIK?);"
+            " publication refused"
+        )
+        assert nik not in str(err.value)
+    # nothing reached either target, and state was not advanced
+    assert hashlib.sha256(Path(wh).read_bytes()).hexdigest() == file_hash
+    assert _snapshot(wh) == before_duck
+    assert _snapshot(pg_url) == before_pg
+    assert [r["period"] for r in _log(pg_url)] == [jan]
+    assert not (settings.state_dir / "ledger" / "2025-02.parquet").exists()
+    assert not (settings.state_dir / "good" / "2025-02.parquet").exists()
+
+    # the guard reads exactly the rows to publish: a NIK in January does not stop February
+    with duckdb.connect(str(source_db)) as con:
+        con.execute(
+            "update berjasa.billing_detail set rate_id = 'BPU-JKK-2015' where rate_id = ?",
+            [f"BPU-{nik}"],
+        )
+        con.execute(
+            "update berjasa.cross_cohort_duplicates set programs_billed = ? where period = ?",
+            [nik, jan],
+        )
+    for target in (wh, pg_url):
+        result = _publish(settings, source_db, target, "2025-02")
+        assert result.rows["billing_detail"] == 2 * sum(SIZES_2.values()) == 118
+        keys = read_table(target, "billing_detail", "2025-02").column("person_key").to_pylist()
+        assert keys.count(digits_key) == 1
+        assert keys.count(victim) == 1
+
 def test_reader_holding_duckdb_open_does_not_block(settings, source_db):
     wh = settings.warehouse
     _publish(settings, source_db, wh, "2025-01")
