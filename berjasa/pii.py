@@ -227,6 +227,12 @@ def _ids_from_hex(hexes: pa.Array) -> pa.Array:
     return pa.array(ids.view(np.int64), mask=~valid)
 
 
+def warm_up() -> None:
+    """Compile the HMAC kernel into numba's on-disk cache (set-up runs this once, so the first
+    `berjasa run` does not spend ~3 s compiling). Keys a dummy NIK with a dummy key."""
+    person_keys_and_ids(pa.array(["0" * _NIK_BYTES]), "warm-up")
+
+
 def mask_nik(nik: str | None) -> str | None:
     """First 6 and last 4 characters, the middle starred: 737101******0001."""
     if nik is None:

@@ -118,16 +118,16 @@ def format_summary(summary: PeriodSummary) -> str:
         f"Berjasa {summary.period}: read {summary.rows_read:,}, accepted "
         f"{summary.rows_accepted:,}, rejected {summary.rows_rejected:,}",
         "",
-        f"{'cohort':<22}{'status':<11}{'read':>9}{'rejected':>10}{'billed':>9}  premium",
+        f"{'cohort':<22}{'status':<11}{'read':>12}{'rejected':>11}{'billed':>12}  premium",
     ]
     for c in summary.cohorts:
         lines.append(
-            f"{c.cohort_code:<22}{c.status:<11}{c.rows_read:>9,}{c.rows_rejected:>10,}"
-            f"{c.participants:>9,}  {rp(c.premium_idr)}"
+            f"{c.cohort_code:<22}{c.status:<11}{c.rows_read:>12,}{c.rows_rejected:>11,}"
+            f"{c.participants:>12,}  {rp(c.premium_idr)}"
             + (f"  ({c.detail})" if c.detail and c.status != "published" else "")
         )
     lines += ["", "Rejects by reason:"]
-    lines += [f"  {k:<24}{v:>8,}" for k, v in summary.rejects_by_reason.items()] or ["  none"]
+    lines += [f"  {k:<24}{v:>11,}" for k, v in summary.rejects_by_reason.items()] or ["  none"]
     lines += ["", "Bill by program:"]
     lines += [f"  {k:<6}{rp(v):>22}" for k, v in summary.premium_by_program.items()]
     lines.append(f"Total APBD bill: {rp(summary.total_premium_idr)}")

@@ -10,3 +10,5 @@ if [[ ! -x .tools/bin/uv ]]; then
 fi
 .tools/bin/uv sync --frozen --quiet --python "$(command -v python3)"
 .venv/bin/python -m berjasa.dbt_manifest >/dev/null
+# compile the NIK-keying kernel into numba's cache now rather than in the first run
+.venv/bin/python -c "from berjasa.pii import warm_up; warm_up()"
