@@ -105,10 +105,12 @@ def age_by_cohort(
     return con.execute(
         f"""
         with people as (
-            select cohort_code, person_key, min(birth_date) as birth_date
+            -- grouped on DuckDB's 64-bit hash of the key: a statistic, not a bill, and grouping
+            -- 10M 64-character keys would cost seconds at national scale
+            select cohort_code, min(birth_date) as birth_date
             from berjasa_input.accepted_rows
             where period = $period and birth_date is not null
-            group by cohort_code, person_key
+            group by cohort_code, hash(person_key)
         ),
         aged as (
             select cohort_code,
@@ -146,7 +148,8 @@ def desil_by_cohort(
 ) -> pd.DataFrame:
     """Per DTSEN cohort: people, matched in the extract, desil histogram, share <= max desil.
 
-    A person listed twice in the extract takes the highest desil, as the eligibility rule does.
+    A person listed twice in the extract has its highest desil, as the eligibility rule does:
+    validation (`berjasa.validate.validate_dtsen`) already keeps one row per NIK and extract.
     """
     limits = pd.DataFrame(
         {"cohort_code": list(max_desil), "max_desil_allowed": list(max_desil.values())}
@@ -159,10 +162,10 @@ def desil_by_cohort(
         return con.execute(
             f"""
             with extract as (
-                select person_key, max(desil) as desil
+                -- validation keeps one row per NIK and extract (its highest desil)
+                select person_key, desil
                 from berjasa_input.dtsen
                 where extract_period = $extract
-                group by person_key
             ),
             people as (
                 select distinct a.cohort_code, a.person_key, l.max_desil_allowed
