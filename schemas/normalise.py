@@ -2,11 +2,18 @@
 
 The raw layer keeps every value as text (ARCHITECTURE.md "Raw layer"). Before the row contract
 (`schemas.row_contract`) can judge a row, each field is parsed once with pyarrow compute kernels
-over the whole batch (no Python loop over rows; area names are normalised per DISTINCT value):
-NIK trimmed and classified, birth date parsed from the accepted
+(no Python loop over rows): NIK trimmed and classified, birth date parsed from the accepted
 formats, sex mapped to L/P, area names matched to Kemendagri codes, wage parsed to whole rupiah.
 The outcome of each parse is a small status column (`nik_status`, `date_status`, ...) that the
 contract checks; typed values (`birth_date`, `wage_idr`, codes) are what accepted rows carry on.
+
+Every parse except the NIK's is a function of one or two low-cardinality fields (a million rows
+hold some 15 000 birth dates, 700 kelurahan, a handful of sexes), so it runs once per DISTINCT
+value (`_per_distinct`) and is broadcast back by index: the parsers below stay the one definition
+of each rule, they just see each value once. The NIK is unique per person, so its checks run per
+row with the cheapest exact kernels (byte length + ASCII digits instead of a regex). Status
+columns come out dictionary-encoded (a small index per row), which is also what the contract
+groups on.
 
 Cohort parameters (scheme, residence rule, minimum age) come from `berjasa.seeds`, never literals.
 """
@@ -82,9 +89,9 @@ def youngest_birth_date(period: str, min_age: int) -> dt.date:
     return dt.date(start.year - min_age, start.month, 1)
 
 
-def _normalised_area(column: pa.ChunkedArray) -> pa.Array:
+def _normalised_area(column: pa.Array) -> pa.Array:
     """`seeds.normalise_area_name` applied per DISTINCT value (dictionary), then broadcast."""
-    encoded = pc.dictionary_encode(column.combine_chunks().cast(pa.string()))
+    encoded = pc.dictionary_encode(column.cast(pa.string()))
     distinct = encoded.dictionary.to_pylist()
     mapped = pa.array(
         [None if v is None else seeds.normalise_area_name(v) for v in distinct], type=pa.string()
@@ -92,23 +99,142 @@ def _normalised_area(column: pa.ChunkedArray) -> pa.Array:
     return pc.take(mapped, encoded.indices)
 
 
-def complete_raw(raw: pa.Table) -> pa.Table:
-    """Add missing canonical columns as nulls and cast every value column to text."""
+def _single(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """One contiguous array (zero-copy when the column already is one chunk)."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
+
+
+def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The column as text: string, or dictionary-encoded string (left encoded)."""
+    array = _single(column)
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        if not pa.types.is_string(kind.value_type):
+            array = pa.DictionaryArray.from_arrays(
+                array.indices, array.dictionary.cast(pa.string())
+            )
+        return array
+    return array if pa.types.is_string(kind) else array.cast(pa.string())
+
+
+def _plain(array: pa.Array) -> pa.Array:
+    """Dictionary-encoded text decoded to plain text (the per-row NIK / name kernels)."""
+    return array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
+
+
+def complete_raw(raw: pa.Table) -> dict[str, pa.Array]:
+    """Every canonical column as one text array (source_row as is); missing ones as nulls."""
     n = raw.num_rows
-    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    columns: dict[str, pa.Array] = {}
     for name in (*RAW_TEXT_COLUMNS, *RAW_META_COLUMNS):
-        if name in raw.column_names:
-            col = raw.column(name).combine_chunks()
-            columns[name] = col if name == "source_row" else col.cast(pa.string())
-        else:
+        if name not in raw.column_names:
             columns[name] = pa.nulls(n, pa.string())
-    return pa.table(columns)
+        elif name == "source_row":
+            columns[name] = _single(raw.column(name))
+        else:
+            columns[name] = _text(raw.column(name))
+    return columns
+
+
+# --- per distinct value ------------------------------------------------------------------------
+def value_codes(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """(distinct values, per-row index into them); a null is one of the values, so a parse sees
+    it exactly as it would see a null row. Dictionary input is used as it is (no hashing)."""
+    array = _single(column)
+    if pa.types.is_dictionary(array.type):
+        values, indices = array.dictionary, array.indices
+        if indices.null_count:
+            values = pa.concat_arrays([values, pa.nulls(1, values.type)])
+            indices = pc.fill_null(indices, len(values) - 1)
+    else:
+        encoded = pc.dictionary_encode(array, null_encoding="encode")
+        values, indices = encoded.dictionary, encoded.indices
+    return values, indices.to_numpy(zero_copy_only=False)
+
+
+# Up to this many value combinations, distinct combinations are found by counting into a table
+# indexed by the combination (no hashing); beyond it, by hashing.
+_COUNTING_LIMIT = 1 << 22
+
+
+def _per_distinct(columns: list[pa.Array]) -> tuple[list[pa.Array], np.ndarray]:
+    """The distinct combinations of `columns` (one array per column, one entry per combination)
+    and, per row, the index of its combination: rows with the same index hold equal values
+    (nulls equal) in every column."""
+    coded = [value_codes(column) for column in columns]
+    if len(coded) == 1:
+        return [coded[0][0]], coded[0][1]
+    sizes = [max(len(values), 1) for values, _ in coded]
+    if np.prod(np.array(sizes, dtype=np.float64)) >= 2.0**62:  # pragma: no cover - 2 columns
+        raise ValueError("too many value combinations for a mixed-radix key")
+    key = np.zeros(len(coded[0][1]), dtype=np.int64)
+    for (_, codes), size in zip(coded, sizes, strict=True):
+        key = key * size + codes
+    total = int(np.prod(np.array(sizes, dtype=np.int64)))
+    if total <= _COUNTING_LIMIT:
+        present = np.bincount(key, minlength=total) > 0
+        combinations = np.flatnonzero(present)
+        inverse = (np.cumsum(present) - 1)[key]
+    else:
+        encoded = pc.dictionary_encode(pa.array(key))
+        combinations = encoded.dictionary.to_numpy()
+        inverse = encoded.indices.to_numpy()
+    distinct: list[pa.Array] = []
+    for (values, _), size in reversed(list(zip(coded, sizes, strict=True))):
+        distinct.append(values.take(pa.array(combinations % size)))
+        combinations = combinations // size
+    return distinct[::-1], inverse
+
+
+def _broadcast(values: pa.Array, inverse: np.ndarray) -> pa.Array:
+    """Per-distinct results back to one value per row."""
+    return values.take(pa.array(inverse))
+
+
+def _coded(values: pa.Array, inverse: np.ndarray) -> pa.DictionaryArray:
+    """Per-distinct results back to rows as a dictionary array: an index per row, the values
+    not copied (for columns the caller casts to their plain type anyway). Null stays null."""
+    encoded = pc.dictionary_encode(values)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy()[inverse]
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), encoded.dictionary)
+
+
+def _statuses(values: pa.Array, inverse: np.ndarray) -> pa.DictionaryArray:
+    """Per-distinct status labels back to rows, dictionary-encoded (int8 index per row)."""
+    encoded = pc.dictionary_encode(values, null_encoding="encode")
+    codes = encoded.indices.to_numpy().astype(np.int8)[inverse]
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), encoded.dictionary)
+
+
+def _bools(values: pa.Array, inverse: np.ndarray) -> np.ndarray:
+    """A per-distinct boolean (null = False) as one numpy bool per row."""
+    return pc.fill_null(values, False).to_numpy(zero_copy_only=False)[inverse]
 
 
 def _clean(column: pa.Array, characters: str = _TEXT_TRIM) -> pa.Array:
     """Trimmed text; empty becomes null."""
     trimmed = pc.utf8_trim(column, characters)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _clean_rows(column: pa.Array, characters: str = _TEXT_TRIM) -> pa.Array:
+    """`_clean` for a long column of mostly distinct values (NIK): the empty results are nulled
+    by a new validity bitmap instead of copying every string through `if_else`."""
+    trimmed = pc.utf8_trim(_plain(column), characters)
+    filled = pc.fill_null(pc.greater(pc.binary_length(trimmed), 0), False)
+    return _only(trimmed, filled.to_numpy(zero_copy_only=False))
+
+
+def _present(column: pa.Array) -> pa.Array:
+    """`is_valid(_clean(column))` (a name is there), per distinct value when the column is
+    dictionary-encoded, else per row without building the cleaned strings."""
+    if pa.types.is_dictionary(column.type):
+        values, codes = value_codes(column)
+        return pa.array(_bools(pc.is_valid(_clean(values)), codes))
+    trimmed = pc.utf8_trim(column, _TEXT_TRIM)
+    return pc.fill_null(pc.greater(pc.binary_length(trimmed), 0), False)
 
 
 def _matches(column: pa.Array, pattern: str) -> pa.Array:
@@ -124,25 +250,58 @@ def _case(conditions: list[tuple[pa.Array, str]], default: str | None) -> pa.Arr
     return pc.case_when(struct, *labels, pa.scalar(default, pa.string()))
 
 
+def _first_label(
+    conditions: list[tuple[np.ndarray, str]], default: str, n: int
+) -> pa.DictionaryArray:
+    """`_case` for per-row numpy conditions: the first matching label per row, dictionary-encoded
+    (the index of the label, or of `default`, in conditions order)."""
+    labels = [label for _, label in conditions] + [default]
+    codes = np.full(n, len(conditions), dtype=np.int8)
+    for index in range(len(conditions) - 1, -1, -1):  # earlier conditions overwrite later ones
+        codes[conditions[index][0]] = index
+    dictionary = pc.unique(pa.array(labels, pa.string()))
+    positions = np.array([dictionary.index(label).as_py() for label in labels], dtype=np.int8)
+    return pa.DictionaryArray.from_arrays(pa.array(positions[codes], pa.int8()), dictionary)
+
+
+_SCIENTIFIC = r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+
+
+def _is16(nik: pa.Array) -> np.ndarray:
+    """`^\\d{16}$` per row (null -> False) without a regex: 16 bytes, all ASCII digits (RE2's \\d
+    is ASCII only, so a 16-byte string of ASCII digits is exactly a 16-character match)."""
+    sixteen = pc.and_(pc.equal(pc.binary_length(nik), 16), pc.ascii_is_decimal(nik))
+    return pc.fill_null(sixteen, False).to_numpy(zero_copy_only=False)
+
+
 def _nik_status(
-    nik: pa.Array, number_cell: pa.Array, from_xlsx: pa.Array
-) -> tuple[pa.Array, pa.Array]:
+    nik: pa.Array, is16: np.ndarray, number_cell: np.ndarray, from_xlsx: np.ndarray
+) -> pa.DictionaryArray:
     """Classify the trimmed NIK. A numeric cell (`nik_cell_type == 'number'`: an XLSX number
     cell, or a Parquet float column, which ingest marks the same way) may have lost its 16th
-    digit already, whatever its text looks like now."""
-    is16 = _matches(nik, r"^\d{16}$")
-    status = _case(
+    digit already, whatever its text looks like now.
+
+    The scientific-notation regex only runs where it can match: a 16-digit NIK has no 'e'."""
+    present = nik.is_valid().to_numpy(zero_copy_only=False)
+    scientific = np.zeros(len(nik), dtype=bool)
+    others = np.flatnonzero(present & ~is16)
+    if others.size:
+        scientific[others] = _matches(nik.take(pa.array(others)), _SCIENTIFIC).to_numpy(
+            zero_copy_only=False
+        )
+    serial = pc.fill_null(pc.ends_with(nik, "0000"), False).to_numpy(zero_copy_only=False)
+    return _first_label(
         [
-            (pc.is_null(nik), "missing"),
-            (pc.and_(number_cell, from_xlsx), "number_cell"),
+            (~present, "missing"),
+            (number_cell & from_xlsx, "number_cell"),
             (number_cell, "number_column"),
-            (_matches(nik, r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$"), "scientific"),
-            (pc.invert(is16), "not_16_digits"),
-            (pc.fill_null(pc.ends_with(nik, "0000"), False), "serial_0000"),
+            (scientific, "scientific"),
+            (~is16, "not_16_digits"),
+            (serial, "serial_0000"),
         ],
         "ok",
+        len(nik),
     )
-    return status, is16
 
 
 def _mask(nik: pa.Array) -> pa.Array:
@@ -153,6 +312,28 @@ def _mask(nik: pa.Array) -> pa.Array:
     suffix = pc.if_else(long, pc.utf8_slice_codeunits(nik, -4), "")
     stars = pc.binary_repeat(pa.scalar("*"), pc.if_else(long, pc.subtract(length, 10), length))
     return pc.binary_join_element_wise(prefix, stars, suffix, "")
+
+
+def _only(array: pa.Array, rows: np.ndarray) -> pa.Array:
+    """`array` with every row outside `rows` (a numpy bool per row) set to null, zero-copy."""
+    validity = pc.and_(array.is_valid(), pa.array(rows))
+    if array.offset or validity.offset:  # pragma: no cover - kernels return fresh arrays
+        return pc.if_else(validity, array, pa.scalar(None, array.type))
+    buffers = [validity.buffers()[1], *array.buffers()[1:]]
+    return pa.Array.from_buffers(array.type, len(array), buffers)
+
+
+def _masked(nik: pa.Array, is16: np.ndarray) -> pa.Array:
+    """`_mask` per row: a 16-digit NIK (nearly all) is 16 ASCII bytes, so starring characters
+    7-12 is a byte-slice replace; `_mask` itself runs on the other rows only."""
+    masked = pc.binary_replace_slice(nik.view(pa.binary()), 6, 12, "******")
+    others = np.flatnonzero(~is16 & nik.is_valid().to_numpy(zero_copy_only=False))
+    if others.size:
+        where = np.zeros(len(nik), dtype=bool)
+        where[others] = True
+        rest = _mask(nik.take(pa.array(others))).view(pa.binary())
+        masked = pc.replace_with_mask(masked, pa.array(where), rest)
+    return masked.view(pa.string())
 
 
 def _ints(column: pa.Array) -> pa.Array:
@@ -210,20 +391,37 @@ def _last_two_digits(year: pa.Array) -> pa.Array:
     return pc.subtract(year, pc.multiply(pc.divide(year, 100), 100))
 
 
-def _nik_dob_match(nik: pa.Array, is16: pa.Array, birth: pa.Array, sex: pa.Array) -> pa.Array:
-    """NIK digits 7-12 = DDMMYY of birth, DD + 40 for women; null when not comparable."""
-    safe = pc.if_else(is16, nik, "0000000000000000")
-    dd = pc.cast(pc.utf8_slice_codeunits(safe, 6, 8), pa.int32())
-    mm = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int32())
-    yy = pc.cast(pc.utf8_slice_codeunits(safe, 10, 12), pa.int32())
-    offset = pc.if_else(pc.equal(sex, "P"), 40, 0)
-    expected_dd = pc.add(pc.cast(pc.day(birth), pa.int32()), offset)
-    match = pc.and_(
-        pc.and_(pc.equal(dd, expected_dd), pc.equal(mm, pc.cast(pc.month(birth), pa.int32()))),
-        pc.equal(yy, _last_two_digits(pc.cast(pc.year(birth), pa.int32()))),
-    )
-    comparable = pc.and_(is16, pc.and_(pc.is_valid(birth), pc.is_valid(sex)))
-    return pc.if_else(comparable, match, pa.scalar(None, pa.bool_()))
+def _ddmmyy(birth: pa.Array) -> pa.Array:
+    """DDMMYY of a date as one int (day*10000 + month*100 + year % 100); null stays null."""
+    day = pc.cast(pc.day(birth), pa.int32())
+    month = pc.cast(pc.month(birth), pa.int32())
+    yy = _last_two_digits(pc.cast(pc.year(birth), pa.int32()))
+    return pc.add(pc.add(pc.multiply(day, 10000), pc.multiply(month, 100)), yy)
+
+
+def _nik_digits_7_12(nik: pa.Array, is16: np.ndarray) -> np.ndarray:
+    """NIK digits 7-12 as one int per row (0 where the NIK is not 16 digits): a 16-digit NIK is
+    16 ASCII bytes, so this is a byte slice parsed as a number."""
+    sixteen = _only(nik, is16).view(pa.binary())
+    digits = pc.cast(pc.binary_slice(sixteen, 6, 12).view(pa.string()), pa.int64())
+    return pc.fill_null(digits, 0).to_numpy()
+
+
+def _nik_dob_match(
+    nik: pa.Array,
+    is16: np.ndarray,
+    ddmmyy: np.ndarray,
+    birth_known: np.ndarray,
+    sex_p: np.ndarray,
+    sex_known: np.ndarray,
+) -> pa.Array:
+    """NIK digits 7-12 = DDMMYY of birth, DD + 40 for women; null when not comparable.
+
+    Comparing DDMMYY as one number is comparing the three two-digit fields (each 0-99)."""
+    expected = ddmmyy + np.where(sex_p, 400000, 0)
+    match = _nik_digits_7_12(nik, is16) == expected
+    comparable = is16 & birth_known & sex_known
+    return pa.array(match, pa.bool_(), mask=~comparable)
 
 
 def _lookup(keys: pa.Array, mapping: dict[str, str]) -> pa.Array:
@@ -313,48 +511,75 @@ def _disabilitas(column: pa.Array) -> pa.Array:
     return _case([(yes, "Y"), (no, "N")], None)
 
 
+def _sex_flags(sex: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(sex == 'P', sex is known) per value."""
+    p = pc.fill_null(pc.equal(sex, "P"), False).to_numpy(zero_copy_only=False)
+    return p, sex.is_valid().to_numpy(zero_copy_only=False)
+
+
 def normalise(raw: pa.Table, cohort_code: str) -> pa.Table:
     """Parse one raw-layer batch into typed columns + parse flags (one output row per input row,
-    same order). The result still holds the trimmed `nik` (for keying); callers drop it."""
-    rules = cohort_rules(cohort_code)
-    t = complete_raw(raw)
-    col = t.column
-    nik = _clean(col("nik").combine_chunks(), _NIK_TRIM)
-    source_file = col("source_file").combine_chunks()
-    from_xlsx = pc.fill_null(pc.ends_with(pc.utf8_lower(source_file), ".xlsx"), False)
-    nik_cell = pc.fill_null(pc.equal(pc.utf8_lower(col("nik_cell_type")), "number"), False)
-    nik_status, is16 = _nik_status(nik, nik_cell, from_xlsx)
+    same order). The result still holds the trimmed `nik` (for keying); callers drop it.
 
-    tgl = _clean(col("tanggal_lahir").combine_chunks())
-    tgl_cell = pc.fill_null(pc.utf8_lower(col("tanggal_lahir_cell_type")), "text")
-    birth = _birth_date(tgl, tgl_cell)
+    The status columns are dictionary-encoded text. So are `source_file`, `kecamatan_code`,
+    `kelurahan_code` (text) and `wage_idr` (int64) when that saves copying values a million
+    times: validation casts them to their plain types as it writes them. The other columns
+    have the types validation writes (text, date32, bool)."""
+    rules = cohort_rules(cohort_code)
+    col = complete_raw(raw)
+
+    [files], file_of = _per_distinct([col["source_file"]])
+    xlsx = pc.fill_null(pc.ends_with(pc.utf8_lower(files), ".xlsx"), False)
+    [nik_types], nik_type_of = _per_distinct([col["nik_cell_type"]])
+    number = pc.fill_null(pc.equal(pc.utf8_lower(nik_types), "number"), False)
+    nik = _clean_rows(col["nik"], _NIK_TRIM)
+    is16 = _is16(nik)
+    nik_status = _nik_status(nik, is16, _bools(number, nik_type_of), _bools(xlsx, file_of))
+
+    (tgl_raw, tgl_type), tgl_of = _per_distinct(
+        [col["tanggal_lahir"], col["tanggal_lahir_cell_type"]]
+    )
+    tgl = _clean(tgl_raw)
+    birth = _birth_date(tgl, pc.fill_null(pc.utf8_lower(tgl_type), "text"))
     date_status = _case([(pc.is_null(tgl), "missing"), (pc.is_null(birth), "unparseable")], "ok")
 
-    sex, sex_status = _sex(_clean(col("jenis_kelamin").combine_chunks()))
-    kec_code, kel_code, area_status, outside = _area(
-        col("kecamatan"), col("kelurahan"), rules.any_residence
-    )
-    wage, wage_status = _wage(_clean(col("upah").combine_chunks()), rules.requires_wage)
+    [jk], jk_of = _per_distinct([col["jenis_kelamin"]])
+    sex, sex_status = _sex(_clean(jk))
+    sex_p, sex_known = _sex_flags(sex)
+
+    (kec, kel), area_of = _per_distinct([col["kecamatan"], col["kelurahan"]])
+    kec_code, kel_code, area_status, outside = _area(kec, kel, rules.any_residence)
+
+    [upah], upah_of = _per_distinct([col["upah"]])
+    wage, wage_status = _wage(_clean(upah), rules.requires_wage)
+    [job], job_of = _per_distinct([col["pekerjaan"]])
+    [disabled], disabled_of = _per_distinct([col["disabilitas"]])
+
+    ddmmyy = pc.fill_null(_ddmmyy(birth), 0).to_numpy(zero_copy_only=False)[tgl_of]
+    birth_known = birth.is_valid().to_numpy(zero_copy_only=False)[tgl_of]
+    source_file = col["source_file"]
     return pa.table(
         {
             "source_file": source_file,
-            "source_row": pc.cast(col("source_row"), pa.int32()),
+            "source_row": pc.cast(col["source_row"], pa.int32()),
             "nik": nik,
-            "nik_masked": _mask(nik),
+            "nik_masked": _masked(nik, is16),
             "nik_status": nik_status,
-            "nama_present": pc.is_valid(_clean(col("nama").combine_chunks())),
-            "date_status": date_status,
-            "birth_date": birth,
-            "sex_status": sex_status,
-            "sex": sex,
-            "nik_dob_match": _nik_dob_match(nik, is16, birth, sex),
-            "area_status": area_status,
-            "kecamatan_code": kec_code,
-            "kelurahan_code": kel_code,
-            "is_outside_city": outside,
-            "wage_status": wage_status,
-            "wage_idr": wage,
-            "pekerjaan": _clean(col("pekerjaan").combine_chunks()),
-            "disabilitas": _disabilitas(_clean(col("disabilitas").combine_chunks())),
+            "nama_present": _present(col["nama"]),
+            "date_status": _statuses(date_status, tgl_of),
+            "birth_date": _broadcast(birth, tgl_of),
+            "sex_status": _statuses(sex_status, jk_of),
+            "sex": _broadcast(sex, jk_of),
+            "nik_dob_match": _nik_dob_match(
+                nik, is16, ddmmyy, birth_known, sex_p[jk_of], sex_known[jk_of]
+            ),
+            "area_status": _statuses(area_status, area_of),
+            "kecamatan_code": _coded(kec_code, area_of),
+            "kelurahan_code": _coded(kel_code, area_of),
+            "is_outside_city": _broadcast(outside, area_of),
+            "wage_status": _statuses(wage_status, upah_of),
+            "wage_idr": _coded(wage, upah_of),
+            "pekerjaan": _broadcast(_clean(job), job_of),
+            "disabilitas": _broadcast(_disabilitas(_clean(disabled)), disabled_of),
         }
     )

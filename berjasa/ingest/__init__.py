@@ -5,7 +5,8 @@ Public API:
 - `read_cohort_file(path, cohort_code=None) -> pyarrow.Table` (raises FileLevelError)
 - `load_ingest_report(raw_dir, period) -> IngestReport`
 - `read_raw(landed_file, columns=None) -> pyarrow.Table` (source_file = the landed name)
-- `COHORT_RAW_SCHEMA`: the schema of a cohort file's raw Parquet.
+- `COHORT_RAW_SCHEMA`: the schema of a cohort file's raw table (the Parquet file stores its
+  repeating text dictionary-encoded: same values, read back as dictionary<int32, string>).
 """
 
 from berjasa.ingest.columns import COHORT_RAW_SCHEMA, normalise_header

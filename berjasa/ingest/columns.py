@@ -28,6 +28,11 @@ COHORT_ALIASES: dict[str, tuple[str, ...]] = {
     "upah": ("Gaji", "Upah Sebulan"),
 }
 
+# Text columns whose values are (nearly) all different: plain text in the raw layer. All other
+# text is stored dictionary-encoded (see `reader.stored_schema`).
+PLAIN_TEXT = frozenset({"nik", "no_hp", "alamat"})
+TEXT_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+
 # Columns every raw table carries after its data columns.
 PROVENANCE = (
     pa.field("source_file", pa.string()),
@@ -116,5 +121,7 @@ OPENING_SPEC = TableSpec(
     "opening_members", ("nik", "last_billed"), ("nik", "last_billed"), NIK_ALIASES, ("nik",)
 )
 
-#: Schema of a cohort file's raw Parquet (`raw/<YYYY-MM>/<sha256>.parquet`).
+#: Schema of a cohort file's raw table (`raw/<YYYY-MM>/<sha256>.parquet`). The file stores the
+#: repeating text columns dictionary-encoded (`reader.stored_schema`): same values, and a reader
+#: gets them as dictionary<int32, string>.
 COHORT_RAW_SCHEMA = cohort_spec(None).schema

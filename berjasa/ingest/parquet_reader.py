@@ -32,8 +32,7 @@ def _as_text(values: pa.Array, canonical: str, file_name: str) -> tuple[pa.Array
         return _as_text(values.dictionary_decode(), canonical, file_name)
     if pa.types.is_null(kind):
         return pa.nulls(len(values), pa.string()), "text"
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or \
-            pa.types.is_string_view(kind):
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
         return pc.cast(values, pa.string()), "text"
     if pa.types.is_integer(kind):
         text = pc.cast(values, pa.string())
@@ -51,8 +50,11 @@ def _as_text(values: pa.Array, canonical: str, file_name: str) -> tuple[pa.Array
         return pc.cast(pc.cast(values, pa.date32()), pa.string()), "date"
     if pa.types.is_boolean(kind):
         return pc.if_else(values, "TRUE", "FALSE"), "text"
-    raise FileLevelError(file_name, f"column '{canonical}' has type {kind}, which cannot be read "
-                                    "as text: store it as a string column")
+    raise FileLevelError(
+        file_name,
+        f"column '{canonical}' has type {kind}, which cannot be read "
+        "as text: store it as a string column",
+    )
 
 
 def iter_parquet(path: Path, spec: TableSpec, file_name: str) -> Iterator[Chunk]:
@@ -60,25 +62,28 @@ def iter_parquet(path: Path, spec: TableSpec, file_name: str) -> Iterator[Chunk]
         parquet = pq.ParquetFile(path)
         names = parquet.schema_arrow.names
     except (pa.ArrowException, OSError):
-        raise FileLevelError(file_name, "cannot be opened as Parquet (corrupt or not really "
-                                        ".parquet): write the file again") from None
+        raise FileLevelError(
+            file_name,
+            "cannot be opened as Parquet (corrupt or not really .parquet): write the file again",
+        ) from None
     mapping = spec.map_headers(list(names), file_name)
     if any(names.count(names[position]) > 1 for position in mapping.values()):
         raise FileLevelError(file_name, "has two columns with the same name: keep only one")
     typed = set(spec.cell_type_columns)
     row = 2  # header is row 1
     try:
-        for batch in parquet.iter_batches(batch_size=_BATCH_ROWS,
-                                          columns=[names[p] for p in mapping.values()]):
+        for batch in parquet.iter_batches(
+            batch_size=_BATCH_ROWS, columns=[names[p] for p in mapping.values()]
+        ):
             columns: dict[str, pa.Array] = {}
-            cell_types: dict[str, pa.Array] = {}
+            cell_types: dict[str, pa.Array | str] = {}
             for canonical, position in mapping.items():
                 text, cell_type = _as_text(batch.column(names[position]), canonical, file_name)
                 columns[canonical] = text
                 if canonical in typed:
                     allowed = ("number",) if canonical == "nik" else ("date", "number")
                     cell_type = cell_type if cell_type in allowed else "text"
-                    cell_types[canonical] = pa.repeat(pa.scalar(cell_type), batch.num_rows)
+                    cell_types[canonical] = cell_type  # the same for the whole column
             source_row = pa.array(np.arange(row, row + batch.num_rows, dtype=np.int32))
             row += batch.num_rows
             yield Chunk(columns, cell_types, source_row)
