@@ -76,24 +76,18 @@ def write_good(settings: Settings, period: str, cohorts: Sequence[str]) -> Path:
         # link it (a re-validation replaces accepted.parquet by a new file, never in place)
         _write_atomic(lambda tmp: _link_or_copy(accepted, tmp), target)
         return target
+    # one list parameter serves both filters; an empty list keeps no new row and every old one
     parts: list[str] = []
-    params: list[object] = []
     if accepted.exists():
-        new_rows = f"select * from read_parquet({_lit(accepted)})"
-        if cohorts:
-            marks = ", ".join("?" for _ in cohorts)
-            parts.append(f"{new_rows} where cohort_code in ({marks})")
-            params.extend(cohorts)
-        else:
-            parts.append(f"{new_rows} limit 0")
+        parts.append(
+            f"select * from read_parquet({_lit(accepted)}) where list_contains($published,"
+            " cohort_code)"
+        )
     if target.exists():
-        old_rows = f"select * from read_parquet({_lit(target)})"
-        if cohorts:
-            marks = ", ".join("?" for _ in cohorts)
-            parts.append(f"{old_rows} where cohort_code not in ({marks})")
-            params.extend(cohorts)
-        else:
-            parts.append(old_rows)
+        parts.append(
+            f"select * from read_parquet({_lit(target)}) where not list_contains($published,"
+            " cohort_code)"
+        )
     if not parts:
         return target  # nothing validated and nothing good before: no file to write
     # No sort: row order is not content, validation writes accepted rows in file order already,
@@ -103,7 +97,9 @@ def write_good(settings: Settings, period: str, cohorts: Sequence[str]) -> Path:
     def write(tmp: Path) -> None:
         con = duck.connect()
         try:
-            con.execute(f"copy ({sql}) to {_lit(tmp)} (format parquet)", params)
+            con.execute(
+                f"copy ({sql}) to {_lit(tmp)} (format parquet)", {"published": list(cohorts)}
+            )
         finally:
             con.close()
 
