@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 
 from dagster import (
@@ -47,12 +46,3 @@ def monthly_check_spec(name: str, asset: str | AssetKey, description: str) -> As
         return AssetCheckSpec(
             name, asset=asset, description=description, partitions_def=monthly_partitions
         )
-
-
-def dbt_vars_for_period(period: str, reject_threshold: float) -> dict[str, object]:
-    """The `--vars` of one dbt build: the period and the reject-share threshold (SPEC §3)."""
-    return {"period": period, "reject_threshold": reject_threshold}
-
-
-def dbt_vars_arg(period: str, reject_threshold: float) -> str:
-    return json.dumps(dbt_vars_for_period(period, reject_threshold), sort_keys=True)

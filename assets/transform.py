@@ -25,13 +25,14 @@ from assets.names import (
     VALIDATED_ROWS,
 )
 from assets.partitions import (
-    dbt_vars_arg,
     monthly_backfill_policy,
     monthly_partitions,
     one_month_per_run,
 )
 from assets.resources import BerjasaResource, apply_dbt_environment
 from berjasa.dbt_inputs import load_inputs
+from berjasa.dbt_parse_ahead import wait_for_parse
+from berjasa.dbt_vars import dbt_vars_arg
 from berjasa.quality import warm_up as warm_up_quality_checks
 
 
@@ -96,9 +97,10 @@ def berjasa_dbt_models(
         "--exclude",
         "resource_type:unit_test",
     ]
-    # A stable target path per home keeps dbt's partial parsing between runs (runs of one home
-    # never overlap: one run at a time).
-    target_path = settings.home / "dbt" / "target"
+    # A stable target folder per home keeps dbt's parse between runs (runs of one home never
+    # overlap); `berjasa run` parses this month ahead, in the background, into that folder.
+    target_path = settings.dbt_target_dir
+    wait_for_parse(target_path)
     yield from dbt.cli(args, context=context, target_path=target_path).stream()
 
 

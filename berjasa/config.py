@@ -64,6 +64,11 @@ class Settings:
         return self.home / "dbt" / "berjasa_dbt.duckdb"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        # one stable target per home keeps dbt's partial-parse state between runs
+        return self.home / "dbt" / "target"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

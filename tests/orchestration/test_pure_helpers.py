@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 from assets.checks import bill_deadline_status
-from assets.partitions import dbt_vars_arg, dbt_vars_for_period, monthly_partitions
+from assets.partitions import monthly_partitions
+from berjasa.dbt_vars import dbt_vars_arg, dbt_vars_for_period
 from orchestration.schedules import period_for_tick
 from orchestration.sensors import FolderState, plan_landing_runs, snapshot_landing
 

@@ -5,6 +5,7 @@ summary and exit code are right, and month 2 sees month 1 as history."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pytest
@@ -91,3 +92,24 @@ def test_second_month_sees_the_first_as_history(published_home: Home):
     assert continuing + exited == dec_active
     # the generator keeps ~94% of people month to month
     assert 0.85 < continuing / dec_active < 0.99
+
+
+def test_each_months_build_reuses_the_parse_made_ahead(published_home: Home):
+    """dbt reparses the whole project when its vars change (every new month): `berjasa run`
+    parses ahead in the background, so the build itself must not parse again."""
+    events = [
+        json.loads(line)
+        for line in (published_home.path / "dbt" / "target" / "dbt.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    builds = {
+        e["info"]["invocation_id"]
+        for e in events
+        if e["info"]["name"] == "MainReportArgs"
+        and e["data"]["args"]["invocation_command"].startswith("dbt build")
+    }
+    reparsed = {
+        e["info"]["invocation_id"] for e in events if e["info"]["name"] == "UnableToPartialParse"
+    }
+    assert len(builds) >= len(MONTHS)
+    assert builds.isdisjoint(reparsed)
