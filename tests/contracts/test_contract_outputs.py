@@ -163,8 +163,10 @@ def test_validate_period_writes_every_file(tmp_path: Path) -> None:
                     "7.37E+15",
                     "7371010506900002",
                     MAN_NIK + "0",
+                    f" '{WOMAN_NIK}' ",  # quoted and spaced like a spreadsheet cell: trimmed
+                    "7371014506900000",  # a NIK never ends in 0000
                 ],
-                "desil": ["3", "5", "11", "2", "x", "1"],
+                "desil": ["3", "5", "11", "2", "x", "1", "4", "2"],
             }
         ),
     )
@@ -239,7 +241,7 @@ def test_validate_period_writes_every_file(tmp_path: Path) -> None:
             "desil": 5,
         }
     ]
-    assert result.dtsen_skipped == {"invalid_nik": 2, "invalid_desil": 2, "duplicate_nik": 1}
+    assert result.dtsen_skipped == {"invalid_nik": 3, "invalid_desil": 2, "duplicate_nik": 2}
 
     bpjs_out = pq.read_table(out / "bpjs_active.parquet")
     assert bpjs_out.schema == BPJS_ACTIVE_SCHEMA
