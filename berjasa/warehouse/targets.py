@@ -165,6 +165,8 @@ def duckdb_copy_on_write(path: Path, source_db: Path | None = None) -> Iterator[
             con = duck.connect(str(tmp))
             try:
                 con.execute(f"set temp_directory = {_sql_text(str(spill))}")
+                # row order is not content (readers sort): inserts then use every thread
+                con.execute("set preserve_insertion_order = false")
                 if source_db is not None:
                     con.execute(f"attach {_sql_text(str(source_db))} as {SOURCE_ALIAS} (read_only)")
                 con.execute("begin transaction")
