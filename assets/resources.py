@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
 from berjasa.config import DBT_PROJECT_DIR, Settings, get_settings
+from berjasa.dbt_parse_ahead import dbt_profile_environment
 
 
 class BerjasaResource(ConfigurableResource):
@@ -30,10 +31,7 @@ class BerjasaResource(ConfigurableResource):
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
     """Environment dbt needs: its database inside BERJASA_HOME and no usage stats."""
-    return {
-        "BERJASA_DBT_DATABASE": str(settings.dbt_database),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    return dbt_profile_environment(settings.dbt_database)
 
 
 def apply_dbt_environment(settings: Settings) -> None:

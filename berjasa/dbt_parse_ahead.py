@@ -26,13 +26,21 @@ from berjasa.dbt_manifest import dbt_executable
 LOCK_NAME = "parse-ahead.lock"
 
 
-def dbt_environment(dbt_database: Path, target_dir: Path) -> dict[str, str]:
-    """What the dbt step's environment adds for dbt: its database inside BERJASA_HOME, the
-    home's target (and log) folder, this project, no usage stats. The parse ahead must see the
-    same profile and target as the build, or the build cannot reuse it."""
+def dbt_profile_environment(dbt_database: Path) -> dict[str, str]:
+    """What every dbt invocation of a home needs: its database inside BERJASA_HOME (read by the
+    profile) and no usage stats."""
     return {
         "BERJASA_DBT_DATABASE": str(dbt_database),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def dbt_environment(dbt_database: Path, target_dir: Path) -> dict[str, str]:
+    """The parse's environment as dagster-dbt sets it for the build: the profile's, plus the
+    home's target (and log) folder and this project. The parse ahead must see the same profile
+    and target as the build, or the build cannot reuse it."""
+    return {
+        **dbt_profile_environment(dbt_database),
         "DBT_TARGET_PATH": str(target_dir),
         "DBT_LOG_PATH": str(target_dir),
         "DBT_LOG_FORMAT": "json",  # as dagster-dbt runs the build: one format in dbt.log
