@@ -133,7 +133,8 @@ def load_comments(
         return tables, columns
     import yaml
 
-    for path in sorted(models_dir.glob("*.yml")) + sorted(models_dir.glob("*.yaml")):
+    # the marts' YAML sits in sub-folders (marts/period, marts/dims)
+    for path in sorted(models_dir.rglob("*.yml")) + sorted(models_dir.rglob("*.yaml")):
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):

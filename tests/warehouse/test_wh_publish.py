@@ -365,3 +365,17 @@ def test_comments_come_from_dbt_yaml_when_present(tmp_path):
     assert tables["billing_monthly"] == "Tagihan per bulan"
     assert columns["billing_monthly"]["premium_idr"] == "Iuran dalam rupiah"
     assert tables["dim_reason"].startswith("Rejection reason codes")
+
+
+def test_the_projects_mart_descriptions_reach_the_warehouse_comments():
+    """The marts' YAML lives in marts/period and marts/dims: both are read."""
+    from berjasa.warehouse.tables import load_comments
+
+    tables, columns = load_comments()
+    assert tables["billing_detail"].startswith("Grain: period x person x program.")
+    assert columns["billing_detail"]["person_key"] == (
+        "HMAC-SHA256 of the NIK (pseudonym, stable across months)."
+    )
+    assert tables["dim_reason"] == (
+        "Grain: reason_code. Reason codes with precedence and labels (id/en)."
+    )
