@@ -379,3 +379,19 @@ def test_the_projects_mart_descriptions_reach_the_warehouse_comments():
     assert tables["dim_reason"] == (
         "Grain: reason_code. Reason codes with precedence and labels (id/en)."
     )
+
+
+def test_duckdb_stores_person_keys_with_fsst_only(settings, source_db):
+    """The unique 64-hex keys skip DuckDB's dictionary analysis (the cost of a national write);
+    the other text columns keep DuckDB's own choice."""
+    _publish(settings, source_db, settings.warehouse, "2025-01")
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        methods = dict(
+            con.execute(
+                "select column_name, list(distinct compression order by compression)"
+                " from pragma_storage_info('berjasa.billing_detail')"
+                " where segment_type = 'VARCHAR' group by column_name"
+            ).fetchall()
+        )
+    assert methods["person_key"] == ["FSST"]
+    assert methods["program"] != ["FSST"]
