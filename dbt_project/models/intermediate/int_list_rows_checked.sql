@@ -7,8 +7,9 @@
 -- and confirmed on the full `person_key`; the DTSEN extract (12M people) and the continuity
 -- list (10M) are first cut down to the people who can need them, the listed members of a
 -- DTSEN cohort and the listed people old enough for the maximum-new-age rule; and only the
--- rows of an id with more than one row passing the other rules (~1 % of rows) go through the
--- duplicate_in_list window, which over all 10M wide rows cost ~20 s of CPU.
+-- rows of an id with more than one row passing the other rules in one list of one cohort
+-- (~1 % of rows) go through the duplicate_in_list window, which over all 10M wide rows cost
+-- ~20 s of CPU.
 with
 
 list_rows as (
@@ -186,20 +187,27 @@ rules as (
 
 repeat_candidates as (
 
-    -- the ids with more than one row passing the other rules, in any list or cohort: only their
-    -- rows can be a repeat. A superset (one person in two cohorts, two people sharing an id):
-    -- the window below decides on the full key.
-    select person_id
+    -- the ids with more than one row passing the other rules in one list of one cohort (the
+    -- window's partition): only their rows can be a repeat. Per list and cohort, not per id:
+    -- re-running a published month puts every person in both the current and the last good
+    -- list, and grouping on the id alone sent all 20M rows through the window (5x the cost of
+    -- a first run at national scale). A superset still (two people sharing an id): the window
+    -- below decides on the full key.
+    select
+        list_kind,
+        cohort_code,
+        person_id
     from rules
     where rule_reason is null
-    group by person_id
+    group by list_kind, cohort_code, person_id
     having count(*) > 1
 
 ),
 
 single_rows as (
 
-    -- the rows of an id with at most one row passing the other rules: none can be a repeat
+    -- the rows of an id with at most one row passing the other rules in their list and cohort:
+    -- none can be a repeat
     select
         *,
         false as is_repeat
@@ -207,15 +215,19 @@ single_rows as (
     where not exists (
         select 1
         from repeat_candidates
-        where repeat_candidates.person_id = rules.person_id
+        where
+            repeat_candidates.person_id = rules.person_id
+            and repeat_candidates.cohort_code = rules.cohort_code
+            and repeat_candidates.list_kind = rules.list_kind
     )
 
 ),
 
 candidate_rows as (
 
-    -- every row of a candidate id (rejected ones too), through the same window that ran over
-    -- all rows before: its partitions hold whole ids, so each row gets the same flag
+    -- every row of a candidate id in that list and cohort (rejected ones too), through the same
+    -- window that ran over all rows before: its partitions hold whole groups, so each row gets
+    -- the same flag
     select
         *,
         -- a later row of the same person in the same list; ordering by the full key first keeps
@@ -229,7 +241,14 @@ candidate_rows as (
             false
         ) as is_repeat
     from rules
-    where person_id in (select repeat_candidates.person_id from repeat_candidates)
+    where exists (
+        select 1
+        from repeat_candidates
+        where
+            repeat_candidates.person_id = rules.person_id
+            and repeat_candidates.cohort_code = rules.cohort_code
+            and repeat_candidates.list_kind = rules.list_kind
+    )
 
 ),
 
