@@ -94,6 +94,8 @@ class Build:
     backend: str
     snapshots: dict[str, dict[str, list[tuple[Any, ...]]]] = field(default_factory=dict)
     dbt_output: dict[str, str] = field(default_factory=dict)
+    # DuckDB only: mart -> compression methods of its person_key segments, after the sequence
+    key_compression: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _settings(home: Path) -> Settings:
@@ -154,6 +156,14 @@ def _duckdb_sequence(root: Path) -> Build:
 
     build = Build("duckdb")
     _run_sequence(build, home, project, env, load, query)
+    for mart in ("billing_detail", "people_monthly", "cross_cohort_duplicates"):
+        build.key_compression[mart] = [
+            method
+            for (method,) in query(
+                "select distinct compression from pragma_storage_info('berjasa." + mart + "')"
+                " where column_name = 'person_key' and segment_type = 'VARCHAR' order by 1"
+            )
+        ]
     return build
 
 

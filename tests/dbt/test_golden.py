@@ -142,3 +142,13 @@ def test_billing_detail_identical_on_duckdb_and_postgres(
         pg = postgres_build.snapshots[step]["billing_detail"]
         assert duck == pg
         assert len(duck) > 0
+
+
+def test_duckdb_marts_store_person_keys_with_fsst_only(duckdb_build: Build) -> None:
+    # the contract DDL of the marts (macros/contract_columns.sql): no dictionary analysis of
+    # unique keys, the cost of writing a national billing_detail
+    assert duckdb_build.key_compression == {
+        "billing_detail": ["FSST"],
+        "people_monthly": ["FSST"],
+        "cross_cohort_duplicates": ["FSST"],
+    }
