@@ -156,7 +156,7 @@ def _duckdb_sequence(root: Path) -> Build:
 
     build = Build("duckdb")
     _run_sequence(build, home, project, env, load, query)
-    for mart in ("billing_detail", "cross_cohort_duplicates"):
+    for mart in ("billing_detail", "people_monthly", "cross_cohort_duplicates"):
         build.key_compression[mart] = [
             method
             for (method,) in query(

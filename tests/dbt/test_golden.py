@@ -122,8 +122,6 @@ def test_coverage(build: Build) -> None:
 
 def test_rebuilding_month_1_replaces_exactly_itself(build: Build) -> None:
     for mart in build.snapshots["M2"]:
-        if mart == "people_monthly":
-            continue  # the period being built only (a view): its history is state/ledger
         assert _period_rows(build, "M1_rebuilt", mart, g.M2) == _period_rows(
             build, "M2", mart, g.M2
         ), mart
@@ -151,13 +149,6 @@ def test_duckdb_marts_store_person_keys_with_fsst_only(duckdb_build: Build) -> N
     # unique keys, the cost of writing a national billing_detail
     assert duckdb_build.key_compression == {
         "billing_detail": ["FSST"],
+        "people_monthly": ["FSST"],
         "cross_cohort_duplicates": ["FSST"],
     }
-
-
-def test_people_monthly_is_the_period_being_built(build: Build) -> None:
-    # a view over int_people: the ledger (state/ledger) keeps the months, not dbt
-    people = {step: build.snapshots[step]["people_monthly"] for step in ("M1", "M2", "M1_rebuilt")}
-    assert {row[0] for row in people["M2"]} == {PERIODS[g.M2]}
-    assert people["M1_rebuilt"] == people["M1"]
-    assert len(people["M1"]) > 0
