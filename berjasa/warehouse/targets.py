@@ -102,7 +102,7 @@ class DuckDBAdapter:
     def storage_clause(self, column: str) -> str:
         """How a new column is stored. The pseudonym keys are unique 64-hex values: DuckDB's
         default tries dictionary compression on them first, which cannot pay off and was most of
-        the cost of writing billing_detail (23.6M keys at national scale: 12.8 s to write with the
+        the cost of writing billing_detail (23.6M keys at national scale: 13.0 s to write with the
         default, 10.2 s with FSST alone, and a smaller file). Other columns keep the default."""
         return " using compression fsst" if column in KEY_COLUMNS else ""
 
