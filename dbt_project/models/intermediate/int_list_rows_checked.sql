@@ -10,6 +10,18 @@
 -- rows of an id with more than one row passing the other rules in one list of one cohort
 -- (~1 % of rows) go through the duplicate_in_list window, which over all 10M wide rows cost
 -- ~20 s of CPU.
+
+{#- The row's list, cohort and id are a repeat candidate: the rows split on this into those
+    that cannot be a repeat and those that go through the duplicate window. -#}
+{% set in_repeat_candidates %}
+    select 1
+    from repeat_candidates
+    where
+        repeat_candidates.person_id = rules.person_id
+        and repeat_candidates.cohort_code = rules.cohort_code
+        and repeat_candidates.list_kind = rules.list_kind
+{% endset %}
+
 with
 
 list_rows as (
@@ -212,14 +224,7 @@ single_rows as (
         *,
         false as is_repeat
     from rules
-    where not exists (
-        select 1
-        from repeat_candidates
-        where
-            repeat_candidates.person_id = rules.person_id
-            and repeat_candidates.cohort_code = rules.cohort_code
-            and repeat_candidates.list_kind = rules.list_kind
-    )
+    where not exists ({{ in_repeat_candidates }})
 
 ),
 
@@ -241,14 +246,7 @@ candidate_rows as (
             false
         ) as is_repeat
     from rules
-    where exists (
-        select 1
-        from repeat_candidates
-        where
-            repeat_candidates.person_id = rules.person_id
-            and repeat_candidates.cohort_code = rules.cohort_code
-            and repeat_candidates.list_kind = rules.list_kind
-    )
+    where exists ({{ in_repeat_candidates }})
 
 ),
 
