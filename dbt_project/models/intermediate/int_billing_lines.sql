@@ -62,6 +62,8 @@ single_row_lines as (
 
 shared_id_lines as (
 
+    -- the same columns and join as single_row_lines, written twice on purpose: one step read by
+    -- both branches would be materialised whole by DuckDB (24M lines at national scale)
     select
         billable_rows.person_key,
         billable_rows.cohort_code,
