@@ -109,7 +109,32 @@ def describe_source(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Sou
         out.append(SourceTable(table, columns, period if is_period else None))
     if not _columns(con, PEOPLE_TABLE):
         raise SourceError(f"{SCHEMA}.{PEOPLE_TABLE} is missing from dbt's database (marts)")
+    check_built_month(con, period)
     return out
+
+
+def check_built_month(con: duckdb.DuckDBPyConnection, period: dt.date) -> None:
+    """Refuse a billed month whose person-grain marts dbt's database no longer holds: it keeps
+    them (billing_detail, cross_cohort_duplicates, people_monthly: dbt_project.yml) for the month
+    it built last only, and publishing another month from it would lose that month's detail rows
+    and ledger."""
+    (billed,) = con.execute(
+        f"select coalesce(sum(participants), 0) from {SCHEMA}.billing_monthly where period = ?",
+        [period],
+    ).fetchone()
+    if not billed:
+        return
+    month = period.strftime("%Y-%m")
+    for table in ("billing_detail", PEOPLE_TABLE):
+        (held,) = con.execute(
+            f"select count(*) > 0 from {SCHEMA}.{_q(table)} where period = ?", [period]
+        ).fetchone()
+        if not held:
+            raise SourceError(
+                f"dbt's database holds no {SCHEMA}.{table} rows of {month} (it keeps the"
+                f" person-level tables of the month it built last only): run {month} again"
+                " to publish it"
+            )
 
 
 def _by_name(tables: list[SourceTable], name: str) -> SourceTable:

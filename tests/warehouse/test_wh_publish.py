@@ -22,6 +22,7 @@ from berjasa.warehouse import (
     PeriodFinalError,
     PrivacyGuardError,
     Provenance,
+    SourceError,
     column_types,
     finalize_period,
     period_status,
@@ -395,3 +396,28 @@ def test_duckdb_stores_person_keys_with_fsst_only(settings, source_db):
         )
     assert methods["person_key"] == ["FSST"]
     assert methods["program"] != ["FSST"]
+
+
+def test_a_billed_month_whose_detail_dbt_no_longer_holds_is_refused(settings, source_db, pg_url):
+    """dbt's database keeps the person-level marts of the month it built last only: publishing a
+    billed month it no longer holds would lose its bill lines and ledger, so it is refused, by
+    name, before anything is written."""
+    for target in (settings.warehouse, pg_url):
+        _publish(settings, source_db, target, "2025-02")
+    before_duck, before_pg = _snapshot(settings.warehouse), _snapshot(pg_url)
+    with duckdb.connect(str(source_db)) as con:
+        con.execute("delete from berjasa.people_monthly where period = ?", [dt.date(2025, 1, 1)])
+    for target in (settings.warehouse, pg_url):
+        with pytest.raises(SourceError) as err:
+            _publish(settings, source_db, target, "2025-01")
+        assert str(err.value) == (
+            "dbt's database holds no berjasa.people_monthly rows of 2025-01 (it keeps the"
+            " person-level tables of the month it built last only): run 2025-01 again to"
+            " publish it"
+        )
+    assert _snapshot(settings.warehouse) == before_duck
+    assert _snapshot(pg_url) == before_pg
+    with duckdb.connect(str(source_db)) as con:
+        con.execute("delete from berjasa.billing_detail where period = ?", [dt.date(2025, 2, 1)])
+    with pytest.raises(SourceError, match="no berjasa.billing_detail rows of 2025-02"):
+        _publish(settings, source_db, settings.warehouse, "2025-02")
