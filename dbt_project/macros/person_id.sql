@@ -17,3 +17,18 @@
 {% macro duckdb__person_id(person_key) -%}
     hash({{ person_key }})
 {%- endmacro %}
+
+{#- One 64-bit number for a (list, cohort, person_id) partition, to group and match rows on a
+    number instead of two texts and an id. Like person_id it only narrows: two partitions that
+    share a number are told apart by the columns themselves wherever it matters. -#}
+{% macro list_person_id(list_kind, cohort_code, person_id) -%}
+    {{ return(adapter.dispatch('list_person_id', 'berjasa')(list_kind, cohort_code, person_id)) }}
+{%- endmacro %}
+
+{% macro default__list_person_id(list_kind, cohort_code, person_id) -%}
+    hashtextextended({{ list_kind }} || '|' || {{ cohort_code }} || '|' || cast({{ person_id }} as text), 0)
+{%- endmacro %}
+
+{% macro duckdb__list_person_id(list_kind, cohort_code, person_id) -%}
+    hash({{ list_kind }}, {{ cohort_code }}, {{ person_id }})
+{%- endmacro %}

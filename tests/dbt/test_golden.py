@@ -156,6 +156,5 @@ def test_duckdb_workspace_stores_marts_uncompressed(duckdb_build: Build) -> None
     # and compression analysis was a third of dbt's time at national scale
     assert duckdb_build.key_compression == {
         "billing_detail": ["Uncompressed"],
-        "people_monthly": ["Uncompressed"],
         "cross_cohort_duplicates": ["Uncompressed"],
     }
