@@ -49,6 +49,9 @@ _NIK_TRIM = " \t\r\n\u00a0'\"`\u2018\u2019\u201c\u201d"
 _UNIQUE_COLUMNS = frozenset({"person_key", "nik_masked", "source_row"})
 # a hex digest: snappy (repeats only, no entropy coding) finds nothing to compress in it
 _INCOMPRESSIBLE_COLUMNS = frozenset({"person_key"})
+# Columns dbt's staging filters the validated files on (the period, the DTSEN extract, the month
+# last billed): the only ones that get Parquet statistics.
+_FILTERED_COLUMNS = frozenset({"period", "extract_period", "last_billed"})
 
 
 class ValidationError(RuntimeError):
@@ -239,9 +242,12 @@ class _AtomicParquet:
         self.path = path
         self.tmp = path.with_name(f".{path.name}.tmp")
         path.parent.mkdir(parents=True, exist_ok=True)
-        # snappy, no dictionary for the near-unique keys, no compression for the digest:
-        # written once and read once by dbt, so write speed matters more than size (zstd cost
-        # ~18 % of validation's CPU)
+        # snappy, no dictionary for the near-unique keys, no compression for the digest,
+        # statistics only for the columns dbt filters on: written once and read whole by dbt,
+        # so write speed matters more than size (zstd cost ~18 % of validation's CPU; min/max
+        # statistics of every column ~40 % of writing accepted.parquet, 10M rows in 6.6 s
+        # with them, 3.9 s without). DuckDB's planner estimates those filters from the
+        # statistics (berjasa/dbt_inputs.py), so they keep theirs.
         self.writer = pq.ParquetWriter(
             self.tmp,
             schema,
@@ -249,6 +255,7 @@ class _AtomicParquet:
                 n: ("none" if n in _INCOMPRESSIBLE_COLUMNS else "snappy") for n in schema.names
             },
             use_dictionary=[n for n in schema.names if n not in _UNIQUE_COLUMNS],
+            write_statistics=[n for n in schema.names if n in _FILTERED_COLUMNS],
         )
 
     def write(self, table: pa.Table) -> None:
