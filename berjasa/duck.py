@@ -1,19 +1,38 @@
-"""DuckDB connections with bounded memory. DuckDB's default is 80 % of the machine's memory per
-connection; a month at national scale would take it, so every heavy connection of the pipeline
-(and dbt's profile) caps it and spills to disk instead. BERJASA_DUCKDB_MEMORY_LIMIT overrides."""
+"""DuckDB connections with bounded memory and a known spill directory.
+
+DuckDB's default is 80 % of the machine's memory per connection; a month at national scale would
+take it, so every heavy connection of the pipeline (and dbt's profile) caps it and spills to disk
+instead. BERJASA_DUCKDB_MEMORY_LIMIT overrides. A database file spills beside itself
+(`<file>.tmp`, inside BERJASA_HOME for dbt's database and the warehouse copy); an in-memory
+connection would spill to `.tmp` in the working directory (the repository, or wherever a user
+started `berjasa`), so it spills to `$BERJASA_HOME/tmp/duckdb` instead. Threads stay DuckDB's
+default, one per core.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import duckdb
 
+from berjasa.config import get_settings
+
 DEFAULT_MEMORY_LIMIT = "3GB"
+IN_MEMORY = ":memory:"
 
 
 def memory_limit() -> str:
     return os.environ.get("BERJASA_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
 
 
-def connect(database: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(database, read_only=read_only, config={"memory_limit": memory_limit()})
+def spill_directory() -> Path:
+    """Where in-memory connections write what does not fit in `memory_limit()`."""
+    return get_settings().home / "tmp" / "duckdb"
+
+
+def connect(database: str = IN_MEMORY, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    config = {"memory_limit": memory_limit()}
+    if database == IN_MEMORY:
+        config["temp_directory"] = str(spill_directory())
+    return duckdb.connect(database, read_only=read_only, config=config)
