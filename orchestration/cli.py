@@ -91,9 +91,12 @@ def run_period(
     from dagster import DagsterEventType, DagsterInstance
 
     from assets.names import MONTHLY_JOB
+    from berjasa.heap import freeze_startup_heap
     from berjasa.summary import format_summary, read_period_summary
     from orchestration.definitions import defs
 
+    # the imports above are the long-lived heap: keep them out of the month's collections
+    freeze_startup_heap()
     run_config: dict[str, object] = {
         "resources": {
             "berjasa": {
