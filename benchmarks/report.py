@@ -132,6 +132,22 @@ def _s(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def kernel_row(result: Result) -> list[str]:
+    """User and system time, page faults and bytes written of one scale's run ("—" where a
+    result file predates these figures)."""
+    user, system = result.get("user_s"), result.get("system_s")
+    share = "—" if user is None or system is None else f"{system / (user + system):.0%}"
+    faults, written = result.get("minor_faults"), result.get("written_mb")
+    return [
+        f"{result['scale']:g}",
+        _s(user),
+        _s(system),
+        share,
+        "—" if faults is None else f"{faults:,}",
+        "—" if written is None else f"{written:,.0f}",
+    ]
+
+
 def stage_names(results: list[Result]) -> list[str]:
     """startup, then the steps in the order they first ran, then other."""
     names: list[str] = []
@@ -183,6 +199,11 @@ def to_markdown(doc: Result) -> str:
             ]
             for r in results
         ],
+    )
+    lines += ["", "## The kernel's share of the run", ""]
+    lines += _table(
+        ["scale", "user s", "system s", "system share", "minor page faults", "written MB"],
+        [kernel_row(r) for r in results],
     )
     names = stage_names(results)
     lines += ["", "## Wall time per stage (s)", ""]

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.io_floor import csv_dialect
-from benchmarks.report import FAIL, NOT_MEASURED, PASS, evaluate_targets, to_markdown
+from benchmarks.report import (
+    FAIL,
+    NOT_MEASURED,
+    PASS,
+    evaluate_targets,
+    kernel_row,
+    to_markdown,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "benchmarks" / "run_benchmark.py"
@@ -24,6 +31,10 @@ SCALE_KEYS = {
     "generation_peak_mb",
     "total_s",
     "cpu_s",
+    "user_s",
+    "system_s",
+    "minor_faults",
+    "written_mb",
     "exit_code",
     "run_id",
     "run_status",
@@ -95,6 +106,9 @@ def test_json_structure(tiny_run: tuple[Path, Path, str]) -> None:
     assert entry["ratio"] == pytest.approx(entry["total_s"] / entry["io_floor_s"], abs=0.005)
     assert entry["peak_mb"] > 0 and entry["memory_samples"] > 1
     assert entry["cpu_s"] > 0
+    assert entry["user_s"] + entry["system_s"] == pytest.approx(entry["cpu_s"], abs=0.002)
+    # the run writes the raw layer, validated files, dbt's database and the warehouse
+    assert entry["minor_faults"] > 0 and entry["written_mb"] > 1
     # Below scale 10 the two XLSX lists are left out of the floor and said so.
     assert entry["io_floor_excluded"] == ["kader_posyandu_kb__kb.xlsx", "non_asn.xlsx"]
     floor_rows = {f["name"]: f["rows"] for f in entry["io_floor_files"]}
@@ -192,6 +206,20 @@ def test_markdown_stage_table_orders_startup_steps_other() -> None:
     ]
     assert "| scale 1: berjasa run wall time | ≤ 25.0 s | 10.0 s | PASS |" in lines
     assert "| 1 | 100 | 1.0 | 1.00 | 10.00 | 9.00 | 10 | 500 | 0.50 | 20.0× | 0 |" in lines
+    # a result file from before the kernel figures: its row says so rather than failing
+    assert "| 1 | — | — | — | — | — |" in lines
+
+
+def test_kernel_row_gives_the_system_share_faults_and_bytes() -> None:
+    entry = _result(
+        100.0,
+        100.0,
+        user_s=120.0,
+        system_s=60.0,
+        minor_faults=8_250_877,
+        written_mb=10_340.4,
+    )
+    assert kernel_row(entry) == ["100", "120.00", "60.00", "33%", "8,250,877", "10,340"]
 
 
 def test_csv_dialect(tmp_path: Path) -> None:
