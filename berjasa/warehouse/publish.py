@@ -119,11 +119,11 @@ def publish_period(
             " city's secret key (the demo key is public, so its person_keys are not pseudonymous)"
         )
     source_db = Path(source_db)
-    # Everything that can refuse the publication runs first, on dbt's file, before the target
-    # is touched: the marts exist, the privacy guard passes over exactly the rows to publish.
+    # Everything that can refuse the publication runs before anything is written: the marts
+    # exist (here, on dbt's file), the privacy guard passes over exactly the rows to publish
+    # (below, first thing in the target's transaction).
     with src.open_source(source_db) as con:
         tables = src.describe_source(con, period_date)
-        src.guard_privacy(con, tables)
         cohorts = src.published_cohorts(con, tables)
         rates_hash = src.rates_hash(con)
         premium = src.total_premium(con, tables)
@@ -141,6 +141,12 @@ def publish_period(
 
     rows: dict[str, int] = {}
     with open_target(target, source_db) as adapter:
+        # The guard reads the rows through the connection that then copies them: one read of
+        # billing_detail instead of two, and its blocks are still in DuckDB's buffers for the
+        # copy (national scale, guard + copy: 1.5M -> 0.8M page faults, 13.7-15.6 s ->
+        # 12.9-13.2 s). A refusal rolls the transaction back: the warehouse is untouched.
+        source_con, catalog = adapter.source_reader()
+        src.guard_privacy(source_con, tables, catalog)
         _prepare_schema(adapter)
         latest = _latest_log(adapter, period_date)
         is_final = latest is not None and latest["status"] == FINAL

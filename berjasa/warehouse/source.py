@@ -197,10 +197,13 @@ def _nik_count(column: str) -> str:
     )
 
 
-def guard_privacy(con: duckdb.DuckDBPyConnection, tables: list[SourceTable]) -> None:
+def guard_privacy(
+    con: duckdb.DuckDBPyConnection, tables: list[SourceTable], catalog: str | None = None
+) -> None:
     """Refuse to publish a text column holding a run of 16 digits (a NIK), or a PII column name.
 
-    Runs in DuckDB over exactly the rows to be published, before anything is written anywhere.
+    Runs in DuckDB over exactly the rows to be published, before anything is written anywhere;
+    `catalog` names dbt's file where it is attached to another database (`SourceTable.select`).
     The error names table and column and how many values, never a value.
     """
     for table in tables:
@@ -212,7 +215,7 @@ def guard_privacy(con: duckdb.DuckDBPyConnection, tables: list[SourceTable]) -> 
         text_columns = [name for name, kind in table.columns if kind.upper() == "VARCHAR"]
         if not text_columns:
             continue
-        sql, params = table.select()
+        sql, params = table.select(catalog)
         checks = ", ".join(_nik_count(c) for c in text_columns)
         counts = con.execute(f"select {checks} from ({sql})", params).fetchone()
         for column, count in zip(text_columns, counts, strict=True):

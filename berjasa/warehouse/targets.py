@@ -69,6 +69,7 @@ class Adapter(Protocol):
     def target_type(self, duckdb_type: str, where: str) -> str: ...
     def storage_clause(self, column: str) -> str: ...
     def load(self, table: SourceTable) -> int: ...
+    def source_reader(self) -> tuple[duckdb.DuckDBPyConnection, str | None]: ...
     def lock_log(self) -> None: ...
 
 
@@ -110,6 +111,11 @@ class DuckDBAdapter:
         """Copy the table's rows from the attached dbt database; the number of rows copied."""
         sql, params = table.select(SOURCE_ALIAS)
         return load_duckdb(self.con, table.name, table.column_names, sql, params)
+
+    def source_reader(self) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+        """The connection that reads dbt's tables and their catalog: this one, where dbt's file
+        is attached, so what is read before the copy is still in its buffers for the copy."""
+        return self.con, SOURCE_ALIAS
 
     def lock_log(self) -> None:
         """The file lock taken by `duckdb_copy_on_write` already serialises publishers."""
@@ -244,6 +250,12 @@ class PostgresAdapter:
 
     def storage_clause(self, column: str) -> str:
         return ""  # PostgreSQL chooses TOAST compression per value itself
+
+    def source_reader(self) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+        """The connection that reads dbt's tables (the one `load` streams from), no catalog."""
+        if self.source is None:
+            raise WarehouseError("no source database to read (open_target(source_db=...))")
+        return self.source, None
 
     def load(self, table: SourceTable) -> int:
         """Stream the table's rows from dbt's database into COPY; the number of rows copied."""

@@ -421,3 +421,25 @@ def test_a_billed_month_whose_detail_dbt_no_longer_holds_is_refused(settings, so
         con.execute("delete from berjasa.billing_detail where period = ?", [dt.date(2025, 2, 1)])
     with pytest.raises(SourceError, match="no berjasa.billing_detail rows of 2025-02"):
         _publish(settings, source_db, settings.warehouse, "2025-02")
+
+
+def test_both_targets_read_dbt_tables_through_their_own_connection(settings, source_db, pg_url):
+    """The guard reads dbt's rows where the target copies them from (publish_period): DuckDB's
+    connection with dbt's file attached, PostgreSQL's streaming source; both see the same rows."""
+    from berjasa.warehouse.source import SourceTable
+
+    detail = SourceTable(
+        "billing_detail", (("person_key", "VARCHAR"), ("premium_idr", "BIGINT")),
+        dt.date(2025, 1, 1),
+    )
+    with duckdb.connect(str(source_db), read_only=True) as con:
+        sql, params = detail.select()
+        expected = con.execute(f"select count(*), sum(premium_idr) from ({sql})", params).fetchone()
+    assert expected[0] > 0
+    for target in (settings.warehouse, pg_url):
+        with targets_module.open_target(target, source_db) as adapter:
+            con, catalog = adapter.source_reader()
+            assert catalog == ("dbt_src" if adapter.kind == "duckdb" else None)
+            sql, params = detail.select(catalog)
+            got = con.execute(f"select count(*), sum(premium_idr) from ({sql})", params).fetchone()
+            assert got == expected
