@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -384,7 +383,7 @@ def _source_files_table(period: str, files: Iterable[FileValidation]) -> pa.Tabl
 
 # --- reference inputs -------------------------------------------------------------------------
 def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pa.Table:
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.execute("set threads to 2")
         return con.execute(

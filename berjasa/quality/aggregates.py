@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from berjasa import duck
+
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("age_under_15", 0, 14),
     ("age_15_24", 15, 24),
@@ -26,7 +28,10 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 
 
 def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(db_path), read_only=True)
+    """dbt's database, read-only, with the pipeline's memory limit (`berjasa.duck`): the age and
+    desil aggregates group the month's accepted rows and join the DTSEN extract (10M and 12M
+    rows at national scale), which DuckDB's default would let take 80 % of the machine."""
+    return duck.connect(str(db_path), read_only=True)
 
 
 def participants_by_cohort(

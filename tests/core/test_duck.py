@@ -29,3 +29,17 @@ def test_database_files_spill_beside_themselves(tmp_path: Path, monkeypatch) -> 
         assert _setting(con, "temp_directory") == str(tmp_path / "x.duckdb.tmp")
     finally:
         con.close()
+
+
+def test_the_quality_checks_read_dbt_with_the_memory_limit(tmp_path: Path, monkeypatch) -> None:
+    from berjasa.quality import aggregates
+
+    monkeypatch.setenv("BERJASA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BERJASA_DUCKDB_MEMORY_LIMIT", "512MB")
+    db = tmp_path / "dbt.duckdb"
+    duck.connect(str(db)).close()
+    con = aggregates.connect(db)
+    try:
+        assert _setting(con, "memory_limit") == "488.2 MiB"
+    finally:
+        con.close()
