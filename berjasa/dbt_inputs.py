@@ -232,7 +232,7 @@ def _typed_table(
     files: Sequence[Path], columns: list[tuple[str, str]], period_literal: str | None
 ) -> pa.Table:
     """`_typed_select` materialised as Arrow (for PostgreSQL's COPY)."""
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         return con.execute(_typed_select(con, files, columns, period_literal)).to_arrow_table()
     finally:

@@ -7,8 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
+from berjasa import duck
 from berjasa.periods import parse_period
 
 
@@ -57,7 +56,7 @@ class PeriodSummary:
 
 def read_period_summary(database: Path, period: str) -> PeriodSummary:
     day: dt.date = parse_period(period)
-    con = duckdb.connect(str(database), read_only=True)
+    con = duck.connect(str(database), read_only=True)
     try:
         billed = {
             cohort: (int(participants), int(premium))

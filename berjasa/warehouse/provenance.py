@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import duckdb
-
+from berjasa import duck
 from berjasa.config import REPO_ROOT
 
 
@@ -64,7 +63,7 @@ def provenance_from_source(
     source_db: Path, period: dt.date, *, dtsen_file: str | None = None
 ) -> Provenance:
     """Convenience: input files and row counts as dbt recorded them (source_file_stats)."""
-    con = duckdb.connect(str(source_db), read_only=True)
+    con = duck.connect(str(source_db), read_only=True)
     try:
         files = con.execute(
             "select source_file, file_sha256 from berjasa.source_file_stats"

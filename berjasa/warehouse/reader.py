@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from berjasa import duck
 from berjasa.periods import parse_period
 from berjasa.warehouse.tables import LOG_COLUMNS, LOG_TABLE, SCHEMA
 from berjasa.warehouse.targets import is_postgres, pg_connect, q
@@ -57,7 +58,7 @@ def column_types(warehouse: str, table: str, schema: str = SCHEMA) -> dict[str, 
                 [schema, table],
             ).fetchall()
     else:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with duck.connect(str(warehouse), read_only=True) as con:
             rows = con.execute(
                 "select column_name, data_type from duckdb_columns()"
                 " where schema_name = ? and table_name = ? order by column_index",
@@ -75,7 +76,7 @@ def read_table(
         return _read_pg(warehouse, schema, table, where_period)
     if not Path(warehouse).exists():
         raise FileNotFoundError(f"warehouse {warehouse} does not exist: publish a period first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duck.connect(str(warehouse), read_only=True) as con:
         where = " where period = ?" if where_period else ""
         params = [where_period] if where_period else []
         return con.execute(
