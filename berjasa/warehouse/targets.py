@@ -259,10 +259,9 @@ class PostgresAdapter:
 
     def load(self, table: SourceTable) -> int:
         """Stream the table's rows from dbt's database into COPY; the number of rows copied."""
-        if self.source is None:
-            raise WarehouseError("no source database to load from (open_target(source_db=...))")
-        sql, params = table.select()
-        batches = self.source.execute(sql, params).to_arrow_reader(COPY_BATCH_ROWS)
+        source, catalog = self.source_reader()
+        sql, params = table.select(catalog)
+        batches = source.execute(sql, params).to_arrow_reader(COPY_BATCH_ROWS)
         return copy_postgres(self.cur, table.name, table.column_names, batches)
 
     def lock_log(self) -> None:
