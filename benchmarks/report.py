@@ -156,8 +156,21 @@ def stage_names(results: list[Result]) -> list[str]:
     return ["startup", *names, "other"]
 
 
+def calibration_text(machine: Result) -> str:
+    """The machine-speed calibration in one sentence ("not measured" for a result file that
+    predates it)."""
+    cal = machine.get("calibration")
+    if cal is None:
+        return "Calibration: not measured."
+    return (
+        f"Calibration (best of {cal['repetitions']}, one thread): pure Python "
+        f"{cal['python_s']:.2f} s, DuckDB {cal['duckdb_s']:.2f} s; lower is a faster machine."
+    )
+
+
 def to_markdown(doc: Result) -> str:
-    """The report: machine, results per scale, per-stage times, targets with pass/fail."""
+    """The report: machine and its calibration, results per scale, per-stage times, targets
+    with pass/fail."""
     m, results = doc["machine"], doc["scales"]
     lines = [
         f"# Berjasa benchmark, period {doc['period']}",
@@ -165,6 +178,7 @@ def to_markdown(doc: Result) -> str:
         f"Commit `{doc['git_commit'][:12]}`{' (uncommitted changes)' if doc['git_dirty'] else ''}"
         f", {doc['date']}; {m['cores']} cores, {m['memory_total_mb'] / 1024:.1f} GB RAM, "
         f"Python {m['python']}, load average at start {m['load_average_start'][0]:.2f}.",
+        calibration_text(m),
         "",
         "## Results",
         "",

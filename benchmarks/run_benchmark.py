@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/run_benchmark.py --scales 1 10 100 [--period 2026-01]
         [--work benchmarks/work] [--out benchmarks/results] [--keep] [--interval 0.1]
 
-Per scale, in a fresh BERJASA_HOME under --work: generate the demo month (timed apart, not part
+First a machine-speed calibration (a fixed CPU-bound workload, benchmarks/calibration.py). Then
+per scale, in a fresh BERJASA_HOME under --work: generate the demo month (timed apart, not part
 of the pipeline), run `berjasa run --period P` as a subprocess (wall time, peak memory of its
 process tree, per-stage times from its Dagster instance), then the DuckDB I/O floor on the same
 landing files. Writes <out>/latest.json and <out>/latest.md and prints the markdown table.
@@ -20,6 +21,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,9 +33,10 @@ if str(REPO) not in sys.path:  # run as a script: make `benchmarks` importable
 import psutil  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from benchmarks.calibration import measure_calibration  # noqa: E402
 from benchmarks.io_floor import landing_inputs, measure_io_floor  # noqa: E402
 from benchmarks.process_tree import MIB, run_measured  # noqa: E402
-from benchmarks.report import evaluate_targets, to_markdown  # noqa: E402
+from benchmarks.report import calibration_text, evaluate_targets, to_markdown  # noqa: E402
 from benchmarks.stages import read_run_stages  # noqa: E402
 
 BERJASA = Path(sys.executable).parent / "berjasa"
@@ -214,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(),
         "scales": [],
     }
+    print("[calibration] the reference workloads on one thread …", flush=True)
+    calibration = measure_calibration()
+    doc["machine"]["calibration"] = asdict(calibration)
+    print(f"[calibration] {calibration_text(doc['machine'])}", flush=True)
     try:
         for scale in args.scales:
             doc["scales"].append(

@@ -1,5 +1,6 @@
-"""The benchmark script end to end at a tiny scale (a real pipeline run, ~1 min), and its
-target evaluation on fixed figures. No timing is asserted: only structure and arithmetic."""
+"""The benchmark script end to end at a tiny scale (a real pipeline run and the full-size
+calibration, ~1 min), its target evaluation and report on fixed figures, and the calibration
+on a small workload. No timing is asserted: only structure and arithmetic."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.calibration import measure_calibration, python_workload
 from benchmarks.io_floor import csv_dialect
 from benchmarks.report import (
     FAIL,
     NOT_MEASURED,
     PASS,
+    calibration_text,
     evaluate_targets,
     kernel_row,
     to_markdown,
@@ -48,6 +51,14 @@ SCALE_KEYS = {
     "ratio",
     "load_average_before",
     "logs",
+}
+CALIBRATION_KEYS = {
+    "python_s",
+    "duckdb_s",
+    "repetitions",
+    "python_iterations",
+    "duckdb_rows",
+    "load_average_before",
 }
 TARGET_KEYS = [
     "scale100_vs_io_floor",
@@ -86,7 +97,13 @@ def test_json_structure(tiny_run: tuple[Path, Path, str]) -> None:
         "python",
         "platform",
         "load_average_start",
+        "calibration",
     }
+    calibration = doc["machine"]["calibration"]
+    assert set(calibration) == CALIBRATION_KEYS
+    assert calibration["python_s"] > 0 and calibration["duckdb_s"] > 0
+    assert calibration["repetitions"] == 3
+    assert len(calibration["load_average_before"]) == 3
     (entry,) = doc["scales"]
     assert set(entry) == SCALE_KEYS
     assert entry["scale"] == 0.005
@@ -135,6 +152,8 @@ def test_markdown_and_cleanup(tiny_run: tuple[Path, Path, str]) -> None:
     assert "| 0.005 | 508 |" in markdown
     assert "| scale 1: berjasa run wall time | ≤ 25.0 s | — | NOT MEASURED |" in markdown
     assert "| berjasa_dbt_models |" in markdown
+    assert "\nCalibration (best of 3, one thread): pure Python " in markdown
+    assert "[calibration] Calibration (best of 3" in stdout  # printed before the scales
     assert markdown in stdout  # the table is printed at the end
     # Without --keep the home is deleted after measuring; the logs stay.
     assert not (work / "scale-0.005" / "home").exists()
@@ -168,8 +187,26 @@ def test_failed_run_fails_its_targets() -> None:
     assert got["linear_growth"] == (NOT_MEASURED, "—")
 
 
-def test_markdown_stage_table_orders_startup_steps_other() -> None:
-    entry = _result(
+def _doc(entry: dict[str, object], **machine: object) -> dict[str, object]:
+    return {
+        "period": "2026-01",
+        "git_commit": "0" * 40,
+        "git_dirty": True,
+        "date": "d",
+        "machine": {
+            "cores": 2,
+            "memory_total_mb": 2048,
+            "python": "3.11",
+            "load_average_start": [1.0, 1.0, 1.0],
+            **machine,
+        },
+        "scales": [entry],
+        "targets": evaluate_targets([entry]),
+    }
+
+
+def _entry() -> dict[str, object]:
+    return _result(
         1.0,
         10.0,
         cpu_s=9.0,
@@ -183,21 +220,10 @@ def test_markdown_stage_table_orders_startup_steps_other() -> None:
         io_floor_excluded=[],
         stages_s={"startup": 2.0, "a_step": 7.0, "other": 1.0},
     )
-    doc = {
-        "period": "2026-01",
-        "git_commit": "0" * 40,
-        "git_dirty": True,
-        "date": "d",
-        "machine": {
-            "cores": 2,
-            "memory_total_mb": 2048,
-            "python": "3.11",
-            "load_average_start": [1.0, 1.0, 1.0],
-        },
-        "scales": [entry],
-        "targets": evaluate_targets([entry]),
-    }
-    lines = to_markdown(doc).splitlines()
+
+
+def test_markdown_stage_table_orders_startup_steps_other() -> None:
+    lines = to_markdown(_doc(_entry())).splitlines()
     start = lines.index("| stage | scale 1 |")
     assert lines[start + 2 : start + 5] == [
         "| startup | 2.00 |",
@@ -208,6 +234,38 @@ def test_markdown_stage_table_orders_startup_steps_other() -> None:
     assert "| 1 | 100 | 1.0 | 1.00 | 10.00 | 9.00 | 10 | 500 | 0.50 | 20.0× | 0 |" in lines
     # a result file from before the kernel figures: its row says so rather than failing
     assert "| 1 | — | — | — | — | — |" in lines
+    # ... and from before the calibration
+    assert lines[2].endswith("load average at start 1.00.")
+    assert lines[3] == "Calibration: not measured."
+
+
+def test_markdown_shows_the_calibration_under_the_machine_line() -> None:
+    calibration = {
+        "python_s": 1.234,
+        "duckdb_s": 2.346,
+        "repetitions": 3,
+        "python_iterations": 8_000_000,
+        "duckdb_rows": 10_000_000,
+        "load_average_before": [0.5, 0.5, 0.5],
+    }
+    lines = to_markdown(_doc(_entry(), calibration=calibration)).splitlines()
+    expected = (
+        "Calibration (best of 3, one thread): pure Python 1.23 s, DuckDB 2.35 s; "
+        "lower is a faster machine."
+    )
+    assert lines[2].startswith("Commit `000000000000` (uncommitted changes), d; 2 cores")
+    assert lines[3] == expected
+    assert calibration_text({"calibration": calibration}) == expected
+
+
+def test_calibration_on_a_small_workload() -> None:
+    cal = measure_calibration(python_iterations=200_000, duckdb_rows=100_000, repetitions=2)
+    assert cal.python_s > 0 and cal.duckdb_s > 0
+    assert (cal.repetitions, cal.python_iterations, cal.duckdb_rows) == (2, 200_000, 100_000)
+    assert len(cal.load_average_before) == 3
+    assert python_workload(8) == sum(i * i % 7 for i in range(8))
+    with pytest.raises(ValueError):
+        measure_calibration(repetitions=0)
 
 
 def test_kernel_row_gives_the_system_share_faults_and_bytes() -> None:
