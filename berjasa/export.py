@@ -33,7 +33,12 @@ SUMMARY_SHEET = "Rekap Tagihan Iuran"
 STATUS_SHEET = "Status Kelompok"
 SUMMARY_HEADERS = ("Periode", "Kelompok", "Program", "Jumlah Peserta", "Iuran (Rp)")
 STATUS_HEADERS = (
-    "Periode", "Kelompok", "Status", "Keterangan", "Baris Dibaca", "Baris Diterima",
+    "Periode",
+    "Kelompok",
+    "Status",
+    "Keterangan",
+    "Baris Dibaca",
+    "Baris Diterima",
     "Baris Ditolak",
 )
 REJECT_HEADERS = ("Kelompok", "Berkas", "Baris", "NIK (tersamar)", "Alasan", "Keterangan")
@@ -123,8 +128,9 @@ def _write_xlsx(target: str, period: str, out_dir: Path) -> Path:
 
         # --- summary ------------------------------------------------------------------------
         sheet = workbook.add_worksheet(sheet_name(SUMMARY_SHEET, taken))
-        sheet.write_string(0, 0, f"Rekap Tagihan Iuran BPJS Ketenagakerjaan - Periode {period}",
-                           bold)
+        sheet.write_string(
+            0, 0, f"Rekap Tagihan Iuran BPJS Ketenagakerjaan - Periode {period}", bold
+        )
         sheet.write_row(2, 0, SUMMARY_HEADERS, bold)
         rows: list[tuple[str, str, str, int | None, int, bool]] = []
         for code in cohorts["cohort_code"]:
@@ -132,17 +138,34 @@ def _write_xlsx(target: str, period: str, out_dir: Path) -> Path:
             if part.empty:
                 continue
             for _, line in sorted(part.iterrows(), key=lambda r: _program_rank(r[1]["program"])):
-                rows.append((period, names[code], line["program"], int(line["participants"]),
-                             int(line["premium_idr"]), False))
-            rows.append((period, f"Jumlah {names[code]}", "", None,
-                         int(part["premium_idr"].sum()), True))
+                rows.append(
+                    (
+                        period,
+                        names[code],
+                        line["program"],
+                        int(line["participants"]),
+                        int(line["premium_idr"]),
+                        False,
+                    )
+                )
+            rows.append(
+                (period, f"Jumlah {names[code]}", "", None, int(part["premium_idr"].sum()), True)
+            )
         by_program = billing.groupby("program")[["participants", "premium_idr"]].sum()
         for program in sorted(by_program.index, key=_program_rank):
-            rows.append((period, "Total per program", program,
-                         int(by_program.loc[program, "participants"]),
-                         int(by_program.loc[program, "premium_idr"]), True))
-        rows.append((period, "TOTAL KESELURUHAN", "", None, int(billing["premium_idr"].sum()),
-                     True))
+            rows.append(
+                (
+                    period,
+                    "Total per program",
+                    program,
+                    int(by_program.loc[program, "participants"]),
+                    int(by_program.loc[program, "premium_idr"]),
+                    True,
+                )
+            )
+        rows.append(
+            (period, "TOTAL KESELURUHAN", "", None, int(billing["premium_idr"].sum()), True)
+        )
         for i, (per, group, program, people, premium, is_total) in enumerate(rows, start=3):
             text_format = bold if is_total else None
             sheet.write_string(i, 0, _safe(per), text_format)
@@ -159,8 +182,10 @@ def _write_xlsx(target: str, period: str, out_dir: Path) -> Path:
         # --- cohort statuses ----------------------------------------------------------------
         sheet = workbook.add_worksheet(sheet_name(STATUS_SHEET, taken))
         sheet.write_row(0, 0, STATUS_HEADERS, bold)
-        status = status.assign(prio=status["cohort_code"].map(
-            dict(zip(cohorts["cohort_code"], cohorts["priority"], strict=True)))
+        status = status.assign(
+            prio=status["cohort_code"].map(
+                dict(zip(cohorts["cohort_code"], cohorts["priority"], strict=True))
+            )
         ).sort_values(["prio", "cohort_code"])
         for i, (_, line) in enumerate(status.iterrows(), start=1):
             sheet.write_string(i, 0, period)

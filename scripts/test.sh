@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set-up, then the whole test suite: ruff, sqlfluff (dbt models), pytest. Needs the local
+# Set-up, then the whole test suite: ruff (lint and format), sqlfluff (dbt models), pytest. Needs the local
 # PostgreSQL (started by .ci/run when down); no test is skipped for a missing service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,7 @@ bash scripts/setup.sh
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false GX_ANALYTICS_ENABLED=false
 echo "== ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== sqlfluff"
 .venv/bin/sqlfluff lint dbt_project/models --processes 2
 echo "== pytest"

@@ -12,18 +12,18 @@ from berjasa.seeds import normalise_area_name, wilayah
 
 @dataclass(frozen=True)
 class Areas:
-    kel_name: np.ndarray        # object, per kelurahan index
-    kec_name: np.ndarray        # object, kecamatan name of each kelurahan index
-    kel_kec: np.ndarray         # int64 1..15, kecamatan number of each kelurahan index
+    kel_name: np.ndarray  # object, per kelurahan index
+    kec_name: np.ndarray  # object, kecamatan name of each kelurahan index
+    kel_kec: np.ndarray  # int64 1..15, kecamatan number of each kelurahan index
     kec_codes: tuple[str, ...]  # "73.71.01".."73.71.15"
-    misspelt: np.ndarray        # object, a misspelling of each kelurahan name
-    other_kec: np.ndarray       # object, a kecamatan that does not hold that kelurahan
+    misspelt: np.ndarray  # object, a misspelling of each kelurahan name
+    other_kec: np.ndarray  # object, a kecamatan that does not hold that kelurahan
 
 
 def _misspell(name: str, taken: set[str]) -> str:
     """Drop one inner vowel, or double a consonant, until no kelurahan matches."""
     vowels = [i for i, ch in enumerate(name) if ch.lower() in "aiueo" and 0 < i < len(name) - 1]
-    candidates = [name[:i] + name[i + 1:] for i in reversed(vowels)]
+    candidates = [name[:i] + name[i + 1 :] for i in reversed(vowels)]
     candidates += [name[:i] + name[i] + name[i:] for i in range(1, len(name))]
     for candidate in candidates:
         if normalise_area_name(candidate) not in taken:
@@ -42,7 +42,8 @@ def load_areas() -> Areas:
     kel_kec = np.array([kec_list.index(c) + 1 for c in ref["kecamatan_code"]], dtype=np.int64)
     misspelt, other = [], []
     for i, (code, name, norm) in enumerate(
-            zip(ref["kecamatan_code"], ref["kelurahan"], ref["kelurahan_norm"], strict=True)):
+        zip(ref["kecamatan_code"], ref["kelurahan"], ref["kelurahan_norm"], strict=True)
+    ):
         misspelt.append(_misspell(name, kel_norm))
         for step in range(1, 15):
             candidate = kec_list[(kec_list.index(code) + step + i) % 15]

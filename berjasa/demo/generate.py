@@ -77,8 +77,11 @@ def _dtsen_files(landing: Path) -> list[tuple[str, Path]]:
     if landing.exists():
         for folder in sorted(landing.iterdir()):
             if folder.is_dir() and _PERIOD_DIR.match(folder.name):
-                found += [(folder.name, f) for f in sorted(folder.iterdir())
-                          if f.is_file() and _DTSEN_NAME.match(f.name)]
+                found += [
+                    (folder.name, f)
+                    for f in sorted(folder.iterdir())
+                    if f.is_file() and _DTSEN_NAME.match(f.name)
+                ]
     return found
 
 
@@ -86,13 +89,17 @@ def _clear_period_dir(folder: Path) -> None:
     """Remove what an earlier run wrote here (a rerun at another scale writes other names)."""
     cohort_name = re.compile(rf"^({'|'.join(COHORTS)})(__.*)?\.(csv|xlsx|parquet)$", re.I)
     for path in folder.iterdir():
-        if path.is_file() and (cohort_name.match(path.name) or _DTSEN_NAME.match(path.name)
-                               or path.name.lower().startswith("_bpjs_active.")):
+        if path.is_file() and (
+            cohort_name.match(path.name)
+            or _DTSEN_NAME.match(path.name)
+            or path.name.lower().startswith("_bpjs_active.")
+        ):
             path.unlink()
 
 
-def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int = 0,
-                       progress: bool = True) -> DemoSummary:
+def generate_demo_data(
+    period: str, landing: Path, scale: float = 1.0, seed: int = 0, progress: bool = True
+) -> DemoSummary:
     """Write one period of synthetic landing data and its truth file; see the module doc."""
     started = time.monotonic()
     period_start = parse_period(period)
@@ -109,12 +116,15 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
     specs = plan_files(scale)
     opening_exists = any((landing / f"_opening_members.{x}").exists() for x in ("csv", "parquet"))
 
-    truth_parts: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "file", "row", "cohort", "kind", "nik", "age", "copied", "senior", "outside")}
+    truth_parts: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in ("file", "row", "cohort", "kind", "nik", "age", "copied", "senior", "outside")
+    }
     participants_by_kec = np.zeros(16, dtype=np.int64)
     file_names = [spec.name for spec in specs]
-    bar = tqdm(total=population.total_rows, unit="rows", disable=not progress,
-               desc=f"demo {period}")
+    bar = tqdm(
+        total=population.total_rows, unit="rows", disable=not progress, desc=f"demo {period}"
+    )
     for c, cohort in enumerate(COHORTS):
         cohort_specs = [s for s in specs if s.cohort == cohort]
         n = population.sizes[cohort]
@@ -122,13 +132,23 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
         protected = np.zeros(n, dtype=bool)
         if cohort == "rt_rw":
             protected[population.senior_rows()] = True
-        kind = np.concatenate([
-            assign_kinds(seed, m, tag(spec.name), a, b - a,
-                         applicable(cohort, spec.fmt, spec.nik_int, spec.date_style),
-                         protected[a:b])
-            for spec, (a, b) in zip(cohort_specs, bounds, strict=True)])
-        source = duplicate_sources(seed, m, c, kind, protected,
-                                   file_break=bounds[1][0] if len(bounds) > 1 else None)
+        kind = np.concatenate(
+            [
+                assign_kinds(
+                    seed,
+                    m,
+                    tag(spec.name),
+                    a,
+                    b - a,
+                    applicable(cohort, spec.fmt, spec.nik_int, spec.date_style),
+                    protected[a:b],
+                )
+                for spec, (a, b) in zip(cohort_specs, bounds, strict=True)
+            ]
+        )
+        source = duplicate_sources(
+            seed, m, c, kind, protected, file_break=bounds[1][0] if len(bounds) > 1 else None
+        )
         for spec, (a, b) in zip(cohort_specs, bounds, strict=True):
             writer = WRITERS[spec.fmt](folder / spec.name, spec, b - a)
             for lo in range(a, b, CHUNK):
@@ -146,8 +166,7 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
                 truth_parts["senior"].append(chunk.senior)
                 truth_parts["outside"].append(chunk.kel < 0)
                 clean = (chunk.kind == 0) & (chunk.kel >= 0)
-                participants_by_kec += np.bincount(areas.kel_kec[chunk.kel[clean]],
-                                                   minlength=16)
+                participants_by_kec += np.bincount(areas.kel_kec[chunk.kel[clean]], minlength=16)
                 bar.update(k)
             writer.close()
     bar.close()
@@ -158,8 +177,7 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
     if dtsen_written:
         write_dtsen(folder / "_dtsen.parquet", population, m)
         written.append("_dtsen.parquet")
-    write_bpjs_active(folder / "_bpjs_active.csv", seed, m, areas.kec_codes,
-                      participants_by_kec)
+    write_bpjs_active(folder / "_bpjs_active.csv", seed, m, areas.kec_codes, participants_by_kec)
     written.append("_bpjs_active.csv")
     opening_path = None
     if not opening_exists:
@@ -170,11 +188,17 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
     dtsen_used = usable[-1] if usable else None
     parts = {k: np.concatenate(truth_parts.pop(k)) for k in list(truth_parts)}
     rentan = COHORTS.index("pekerja_rentan")
-    reason = resolve(row_stage_reason(parts["kind"]), parts["cohort"], parts["nik"],
-                     parts["age"], rentan,
-                     Continuity(landing, population, m),
-                     read_dtsen_max(dtsen_used[1], parts["nik"][parts["cohort"] == rentan])
-                     if dtsen_used else None)
+    reason = resolve(
+        row_stage_reason(parts["kind"]),
+        parts["cohort"],
+        parts["nik"],
+        parts["age"],
+        rentan,
+        Continuity(landing, population, m),
+        read_dtsen_max(dtsen_used[1], parts["nik"][parts["cohort"] == rentan])
+        if dtsen_used
+        else None,
+    )
     truth_path = _write_truth(landing, period, parts, reason, file_names)
 
     counts = np.bincount(reason[reason != OK], minlength=len(REASONS))
@@ -186,23 +210,35 @@ def generate_demo_data(period: str, landing: Path, scale: float = 1.0, seed: int
         "also_in_another_cohort": int((ok & parts["copied"]).sum()),
     }
     return DemoSummary(
-        period=period, landing_dir=folder, files=written, rows_per_cohort=rows_per_cohort,
-        total_rows=int(len(reason)), truth_path=truth_path,
+        period=period,
+        landing_dir=folder,
+        files=written,
+        rows_per_cohort=rows_per_cohort,
+        total_rows=int(len(reason)),
+        truth_path=truth_path,
         faults_per_reason={r: int(n) for r, n in zip(REASONS, counts, strict=True) if n},
         dtsen_written=dtsen_written,
         dtsen_used=f"{dtsen_used[0]}/{dtsen_used[1].name}" if dtsen_used else None,
-        opening_members_path=opening_path, seconds=round(time.monotonic() - started, 2),
-        notes=notes)
+        opening_members_path=opening_path,
+        seconds=round(time.monotonic() - started, 2),
+        notes=notes,
+    )
 
 
 def _dictionary(index: np.ndarray, labels: list[str]) -> pa.DictionaryArray:
     mask = index < 0
     return pa.DictionaryArray.from_arrays(
-        pa.array(np.where(mask, 0, index).astype(np.int32), mask=mask), pa.array(labels))
+        pa.array(np.where(mask, 0, index).astype(np.int32), mask=mask), pa.array(labels)
+    )
 
 
-def _write_truth(landing: Path, period: str, parts: dict[str, np.ndarray],
-                 reason: np.ndarray, file_names: list[str]) -> Path:
+def _write_truth(
+    landing: Path,
+    period: str,
+    parts: dict[str, np.ndarray],
+    reason: np.ndarray,
+    file_names: list[str],
+) -> Path:
     stage_of = np.array([0, 0, 0, 0, 0, 0, 0, 1, 1, 1], dtype=np.int64)  # 0 row, 1 period
     stage = np.where(reason == OK, -1, stage_of[np.maximum(reason, 0)])
     age_rule = reason == REASONS.index("age_out_of_range")
@@ -213,17 +249,24 @@ def _write_truth(landing: Path, period: str, parts: dict[str, np.ndarray],
     note[ok & parts["copied"]] = 0
     note[ok & parts["outside"]] = 1
     note[ok & parts["senior"] & (parts["age"] >= 65)] = 2
-    table = pa.table({
-        "source_file": _dictionary(parts["file"].astype(np.int64), file_names),
-        "source_row": pa.array(parts["row"], type=pa.int64()),
-        "cohort_code": _dictionary(parts["cohort"].astype(np.int64), list(COHORTS)),
-        "expected": _dictionary(np.where(ok, 0, reason + 1), ["ok", *REASONS]),
-        "stage": _dictionary(stage, ["row", "period"]),
-        "fault": _dictionary(fault_index, fault_labels),
-        "note": _dictionary(note, ["person also listed in another cohort",
-                                   "city employee living outside Makassar (accepted)",
-                                   "continuing member aged 65 or older (accepted)"]),
-    })
+    table = pa.table(
+        {
+            "source_file": _dictionary(parts["file"].astype(np.int64), file_names),
+            "source_row": pa.array(parts["row"], type=pa.int64()),
+            "cohort_code": _dictionary(parts["cohort"].astype(np.int64), list(COHORTS)),
+            "expected": _dictionary(np.where(ok, 0, reason + 1), ["ok", *REASONS]),
+            "stage": _dictionary(stage, ["row", "period"]),
+            "fault": _dictionary(fault_index, fault_labels),
+            "note": _dictionary(
+                note,
+                [
+                    "person also listed in another cohort",
+                    "city employee living outside Makassar (accepted)",
+                    "continuing member aged 65 or older (accepted)",
+                ],
+            ),
+        }
+    )
     path = landing / "_truth" / f"{period}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd")

@@ -29,17 +29,39 @@ import numpy as np
 from berjasa.demo.rng import below, hash64, tag, uniform
 from berjasa.demo.vocab import OUTSIDE_KELURAHAN
 
-COHORTS = ("non_asn", "rt_rw", "kader_posyandu_kb", "pekerja_keagamaan",
-           "penyelenggara_pemilu", "pekerja_rentan")
-COHORT_SIZES = {"non_asn": 11_815, "rt_rw": 6_004, "kader_posyandu_kb": 6_107,
-                "pekerja_keagamaan": 5_750, "penyelenggara_pemilu": 36_000,
-                "pekerja_rentan": 35_782}
+COHORTS = (
+    "non_asn",
+    "rt_rw",
+    "kader_posyandu_kb",
+    "pekerja_keagamaan",
+    "penyelenggara_pemilu",
+    "pekerja_rentan",
+)
+COHORT_SIZES = {
+    "non_asn": 11_815,
+    "rt_rw": 6_004,
+    "kader_posyandu_kb": 6_107,
+    "pekerja_keagamaan": 5_750,
+    "penyelenggara_pemilu": 36_000,
+    "pekerja_rentan": 35_782,
+}
 MIN_ROWS = 25
-AGE_AT_JOIN = {"non_asn": (20, 55), "rt_rw": (35, 60), "kader_posyandu_kb": (20, 58),
-               "pekerja_keagamaan": (25, 60), "penyelenggara_pemilu": (17, 45),
-               "pekerja_rentan": (18, 60)}
-FEMALE_SHARE = {"non_asn": 0.45, "rt_rw": 0.2, "kader_posyandu_kb": 0.92,
-                "pekerja_keagamaan": 0.12, "penyelenggara_pemilu": 0.5, "pekerja_rentan": 0.45}
+AGE_AT_JOIN = {
+    "non_asn": (20, 55),
+    "rt_rw": (35, 60),
+    "kader_posyandu_kb": (20, 58),
+    "pekerja_keagamaan": (25, 60),
+    "penyelenggara_pemilu": (17, 45),
+    "pekerja_rentan": (18, 60),
+}
+FEMALE_SHARE = {
+    "non_asn": 0.45,
+    "rt_rw": 0.2,
+    "kader_posyandu_kb": 0.92,
+    "pekerja_keagamaan": 0.12,
+    "penyelenggara_pemilu": 0.5,
+    "pekerja_rentan": 0.45,
+}
 OUTSIDE_SHARE_NON_ASN = 0.012  # city employees living in Somba Opu (Gowa)
 # Rows of a target cohort that hold a person of another cohort ("one person, several cohorts").
 COPY_FROM = {
@@ -55,8 +77,8 @@ SERIAL_SENIOR = (9990, 10)
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 
 T_LIFE, T_PHASE, T_UID, T_SEX, T_AGE, T_KEL, T_OUT, T_SERIAL, T_NIKKEC, T_WAGE = (
-    tag(x) for x in ("life", "phase", "uid", "sex", "age", "kel", "out", "serial", "nikkec",
-                     "wage"))
+    tag(x) for x in ("life", "phase", "uid", "sex", "age", "kel", "out", "serial", "nikkec", "wage")
+)
 T_COPY, T_COPYSLOT, T_SENIOR, T_FRESH = (tag(x) for x in ("copy", "copyslot", "senior", "fresh"))
 
 
@@ -67,8 +89,9 @@ def month_index(period: str) -> int:
 
 def month_start(m: int | np.ndarray) -> np.ndarray:
     """First day of month index(es) as datetime64[D]."""
-    return (np.asarray(m, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype(
-        "datetime64[D]")
+    return (
+        (np.asarray(m, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
+    )
 
 
 def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -90,29 +113,40 @@ def excel_serial(days: np.ndarray) -> np.ndarray:
     return (days - _EXCEL_EPOCH).astype(np.int64)
 
 
-def build_nik(kec: np.ndarray, dob: np.ndarray, female: np.ndarray, serial: np.ndarray,
-              day_override: np.ndarray | None = None) -> np.ndarray:
+def build_nik(
+    kec: np.ndarray,
+    dob: np.ndarray,
+    female: np.ndarray,
+    serial: np.ndarray,
+    day_override: np.ndarray | None = None,
+) -> np.ndarray:
     year, month, day = ymd(dob)
     if day_override is not None:
         day = day_override
     dd = day + 40 * female.astype(np.int64)
-    return (7371 * 10**12 + kec.astype(np.int64) * 10**10 + dd * 10**8 + month * 10**6
-            + (year % 100) * 10**4 + serial.astype(np.int64))
+    return (
+        7371 * 10**12
+        + kec.astype(np.int64) * 10**10
+        + dd * 10**8
+        + month * 10**6
+        + (year % 100) * 10**4
+        + serial.astype(np.int64)
+    )
 
 
 @dataclass
 class Persons:
     """Column arrays, one element per person (row)."""
 
-    uid: np.ndarray       # uint64, stable identity (names are drawn from it)
-    female: np.ndarray    # bool
-    dob: np.ndarray       # datetime64[D]
-    kel: np.ndarray       # int64 index into the wilayah reference, -1 outside Makassar
+    uid: np.ndarray  # uint64, stable identity (names are drawn from it)
+    female: np.ndarray  # bool
+    dob: np.ndarray  # datetime64[D]
+    kel: np.ndarray  # int64 index into the wilayah reference, -1 outside Makassar
     outside_kel: np.ndarray  # int64 index into OUTSIDE_KELURAHAN
-    nik_kec: np.ndarray   # int64 1..15, the kecamatan that issued the NIK
-    serial: np.ndarray    # int64
-    nik: np.ndarray       # int64, 16 digits
-    wage: np.ndarray      # int64 rupiah (used for non_asn)
+    nik_kec: np.ndarray  # int64 1..15, the kecamatan that issued the NIK
+    serial: np.ndarray  # int64
+    nik: np.ndarray  # int64, 16 digits
+    wage: np.ndarray  # int64 rupiah (used for non_asn)
 
     def __len__(self) -> int:
         return len(self.uid)
@@ -138,8 +172,9 @@ class Population:
         self.sizes = {c: max(MIN_ROWS, round(n * scale)) for c, n in COHORT_SIZES.items()}
 
     # -- building blocks ------------------------------------------------------------------
-    def _from_uid(self, cohort: str, uid: np.ndarray, dob: np.ndarray,
-                  serial_block: tuple[int, int]) -> Persons:
+    def _from_uid(
+        self, cohort: str, uid: np.ndarray, dob: np.ndarray, serial_block: tuple[int, int]
+    ) -> Persons:
         s = self.seed
         n = len(uid)
         female = uniform(s, T_SEX, uid) < FEMALE_SHARE[cohort]
@@ -149,15 +184,23 @@ class Population:
             outside = uniform(s, T_OUT, uid) < OUTSIDE_SHARE_NON_ASN
         kel = np.where(outside, -1, kel)
         outside_kel = below(len(OUTSIDE_KELURAHAN), s, T_OUT, uid, 1)
-        nik_kec = np.where(outside, below(15, s, T_NIKKEC, uid) + 1,
-                           self.kel_kec[np.maximum(kel, 0)])
+        nik_kec = np.where(
+            outside, below(15, s, T_NIKKEC, uid) + 1, self.kel_kec[np.maximum(kel, 0)]
+        )
         serial = serial_block[0] + below(serial_block[1], s, T_SERIAL, uid)
         wage_u = uniform(s, T_WAGE, uid)
-        wage = np.where(wage_u < 0.04, 3_000_625,
-                        (1_500 + below(3_001, s, T_WAGE, uid, 1)) * 1_000)
-        persons = Persons(uid=uid, female=female, dob=dob, kel=kel.astype(np.int64),
-                          outside_kel=outside_kel, nik_kec=nik_kec.astype(np.int64),
-                          serial=serial, nik=np.zeros(n, np.int64), wage=wage.astype(np.int64))
+        wage = np.where(wage_u < 0.04, 3_000_625, (1_500 + below(3_001, s, T_WAGE, uid, 1)) * 1_000)
+        persons = Persons(
+            uid=uid,
+            female=female,
+            dob=dob,
+            kel=kel.astype(np.int64),
+            outside_kel=outside_kel,
+            nik_kec=nik_kec.astype(np.int64),
+            serial=serial,
+            nik=np.zeros(n, np.int64),
+            wage=wage.astype(np.int64),
+        )
         persons.refresh_nik()
         return persons
 
@@ -189,12 +232,14 @@ class Population:
         eras = np.asarray(eras, dtype=np.int64)
         uid = hash64(self.seed, T_SENIOR, eras)
         day = 2 + below(27, self.seed, T_SENIOR, uid)
-        dob = (month_start((eras - 67) * 12 + 11) + day.astype("timedelta64[D]")
-               - np.timedelta64(1, "D"))
+        dob = (
+            month_start((eras - 67) * 12 + 11)
+            + day.astype("timedelta64[D]")
+            - np.timedelta64(1, "D")
+        )
         return self._from_uid("rt_rw", uid, dob, SERIAL_SENIOR)
 
-    def fresh_persons(self, cohort: str, rows: np.ndarray, m: int,
-                      dob: np.ndarray) -> Persons:
+    def fresh_persons(self, cohort: str, rows: np.ndarray, m: int, dob: np.ndarray) -> Persons:
         """Brand-new people injected for a fault (never in any earlier month)."""
         uid = hash64(self.seed, T_FRESH, COHORTS.index(cohort), m, rows)
         return self._from_uid(cohort, uid, dob, SERIAL_FRESH)
@@ -213,8 +258,9 @@ class Population:
             low += share
             if len(index) == 0:
                 continue
-            source_slots = below(self.sizes[source], self.seed, T_COPYSLOT,
-                                 COHORTS.index(cohort), rows[index])
+            source_slots = below(
+                self.sizes[source], self.seed, T_COPYSLOT, COHORTS.index(cohort), rows[index]
+            )
             other = self.slot_persons(source, source_slots, m)
             keep = other.kel >= 0  # a Gowa resident cannot be in a Makassar-only cohort
             persons.assign(index[keep], other.take(np.nonzero(keep)[0]))

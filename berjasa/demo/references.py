@@ -29,8 +29,23 @@ DTSEN_HIGH_SHARE = 0.01
 # Employer-registered and other active BPJS participants per kecamatan (73.71.01..15), before
 # the program's own people are added: Ujung Pandang (the business district) exceeds its own
 # workforce because employers register workers at the office address.
-BPJS_BASE = (9_100, 11_400, 14_200, 58_300, 16_100, 10_200, 17_300, 6_400, 52_100, 33_500,
-             38_200, 15_300, 31_400, 30_100, 1_200)
+BPJS_BASE = (
+    9_100,
+    11_400,
+    14_200,
+    58_300,
+    16_100,
+    10_200,
+    17_300,
+    6_400,
+    52_100,
+    33_500,
+    38_200,
+    15_300,
+    31_400,
+    30_100,
+    1_200,
+)
 
 
 def desil_of(seed: int, uid: np.ndarray) -> np.ndarray:
@@ -38,8 +53,11 @@ def desil_of(seed: int, uid: np.ndarray) -> np.ndarray:
     u = uniform(seed, T_DESIL, uid)
     normal = 1 + below(5, seed, T_DESIL, uid, 1)
     high = 6 + below(3, seed, T_DESIL, uid, 2)
-    return np.where(u < DTSEN_MISSING_SHARE, 0,
-                    np.where(u < DTSEN_MISSING_SHARE + DTSEN_HIGH_SHARE, high, normal))
+    return np.where(
+        u < DTSEN_MISSING_SHARE,
+        0,
+        np.where(u < DTSEN_MISSING_SHARE + DTSEN_HIGH_SHARE, high, normal),
+    )
 
 
 def write_dtsen(path: Path, population: Population, m: int) -> int:
@@ -63,19 +81,28 @@ def write_dtsen(path: Path, population: Population, m: int) -> int:
     twice_nik = nik[desil <= 5][:2]
     twice_desil = np.array([4, 7][: len(twice_nik)], dtype=np.int64)
     sample = nik[:4]
-    invalid_nik = [str(sample[0])[:12], str(sample[1])[:12] + "O" + str(sample[1])[13:],
-                   str(sample[2]), str(sample[3])]
+    invalid_nik = [
+        str(sample[0])[:12],
+        str(sample[1])[:12] + "O" + str(sample[1])[13:],
+        str(sample[2]),
+        str(sample[3]),
+    ]
     invalid_desil = [3, 2, 0, 11]
     schema = pa.schema([("nik", pa.string()), ("desil", pa.int64())])
     rows_written = 0
 
     def table(part_nik: np.ndarray, part_desil: np.ndarray) -> pa.Table:
-        return pa.table({"nik": pa.array(part_nik).cast(pa.string()),
-                         "desil": pa.array(part_desil, type=pa.int64())}, schema=schema)
+        return pa.table(
+            {
+                "nik": pa.array(part_nik).cast(pa.string()),
+                "desil": pa.array(part_desil, type=pa.int64()),
+            },
+            schema=schema,
+        )
 
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for a in range(0, len(nik), 1_000_000):
-            writer.write_table(table(nik[a:a + 1_000_000], desil[a:a + 1_000_000]))
+            writer.write_table(table(nik[a : a + 1_000_000], desil[a : a + 1_000_000]))
         writer.write_table(table(twice_nik, twice_desil))
         rows_written += len(nik) + len(twice_nik)
         del nik, desil
@@ -84,32 +111,36 @@ def write_dtsen(path: Path, population: Population, m: int) -> int:
             index = np.arange(a, min(a + CHUNK, 2 * n_rentan), dtype=np.int64)
             uid = hash64(seed, T_OTHER, index)
             dob = np.datetime64("1945-01-01") + below(27_000, seed, T_OTHER, uid).astype(
-                "timedelta64[D]")
+                "timedelta64[D]"
+            )
             persons = population._from_uid("pekerja_rentan", uid, dob, SERIAL_DTSEN_OTHERS)
             writer.write_table(table(persons.nik, 1 + below(10, seed, T_OTHER, uid, 1)))
             rows_written += len(index)
-        writer.write_table(pa.table({"nik": invalid_nik, "desil": invalid_desil},
-                                    schema=schema))
+        writer.write_table(pa.table({"nik": invalid_nik, "desil": invalid_desil}, schema=schema))
     return rows_written + len(invalid_nik)
 
 
 def _valid_nik(nik: pa.Array) -> pa.Array:
-    ok = pc.and_(pc.match_substring_regex(nik, r"^[0-9]{16}$"),
-                 pc.invert(pc.ends_with(nik, "0000")))
+    ok = pc.and_(
+        pc.match_substring_regex(nik, r"^[0-9]{16}$"), pc.invert(pc.ends_with(nik, "0000"))
+    )
     return pc.fill_null(ok, False)
 
 
 def _batches(path: Path, columns: list[str]):
     """Record batches of the given columns, as text, without loading the whole file."""
     if path.suffix.lower() == ".csv":
-        reader = pacsv.open_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(columns, pa.string()), include_columns=columns))
+        reader = pacsv.open_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()), include_columns=columns
+            ),
+        )
         for batch in reader:
             yield batch
     else:
         for batch in pq.ParquetFile(path).iter_batches(batch_size=1_000_000, columns=columns):
-            yield pa.record_batch([pc.cast(batch[c], pa.string()) for c in columns],
-                                  names=columns)
+            yield pa.record_batch([pc.cast(batch[c], pa.string()) for c in columns], names=columns)
 
 
 def read_dtsen_max(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,9 +151,10 @@ def read_dtsen_max(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.ndarray
     for batch in _batches(path, ["nik", "desil"]):
         nik_text = pc.utf8_trim_whitespace(batch["nik"])
         desil_text = pc.utf8_trim_whitespace(batch["desil"])
-        keep = pc.and_(_valid_nik(nik_text),
-                       pc.fill_null(pc.match_substring_regex(desil_text, r"^[0-9]{1,2}$"),
-                                    False))
+        keep = pc.and_(
+            _valid_nik(nik_text),
+            pc.fill_null(pc.match_substring_regex(desil_text, r"^[0-9]{1,2}$"), False),
+        )
         nik = pc.cast(nik_text.filter(keep), pa.int64()).to_numpy()
         desil = pc.cast(desil_text.filter(keep), pa.int64()).to_numpy()
         found = wanted[np.minimum(np.searchsorted(wanted, nik), max(len(wanted) - 1, 0))]
@@ -139,8 +171,9 @@ def read_dtsen_max(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return nik[starts], np.maximum.reduceat(desil, starts)
 
 
-def write_bpjs_active(path: Path, seed: int, m: int, kec_codes: tuple[str, ...],
-                      participants_by_kec: np.ndarray) -> None:
+def write_bpjs_active(
+    path: Path, seed: int, m: int, kec_codes: tuple[str, ...], participants_by_kec: np.ndarray
+) -> None:
     """Active participants per kecamatan and for the city: the base plus the program's own."""
     drift = 1 + (uniform(seed, T_BPJS, m, np.arange(15)) - 0.5) * 0.02
     kec = np.round(np.array(BPJS_BASE) * drift).astype(np.int64) + participants_by_kec[1:16]
@@ -164,7 +197,7 @@ def write_opening_members(path: Path, population: Population, m: int, last_bille
     with path.open("wb") as handle:
         handle.write(b"nik,last_billed\n")
         for a in range(0, len(nik), 1_000_000):
-            part = pa.array(nik[a:a + 1_000_000]).cast(pa.string())
+            part = pa.array(nik[a : a + 1_000_000]).cast(pa.string())
             lines = pc.binary_join_element_wise(part, last_billed, ",")
             handle.write(("\n".join(lines.to_pylist()) + "\n").encode())
     return len(nik)
@@ -178,8 +211,9 @@ def read_opening_members(path: Path, only: np.ndarray) -> tuple[np.ndarray, np.n
     for batch in _batches(path, ["nik", "last_billed"]):
         nik_text = pc.utf8_trim_whitespace(batch["nik"])
         parts.append(batch.filter(pc.fill_null(pc.is_in(nik_text, value_set=wanted), False)))
-    table = pa.Table.from_batches(parts, schema=pa.schema([("nik", pa.string()),
-                                                           ("last_billed", pa.string())]))
+    table = pa.Table.from_batches(
+        parts, schema=pa.schema([("nik", pa.string()), ("last_billed", pa.string())])
+    )
     billed = pc.utf8_trim_whitespace(table["last_billed"])
     ok = pc.fill_null(pc.match_substring_regex(billed, r"^[0-9]{4}-[0-9]{2}$"), False)
     table, billed = table.filter(ok), billed.filter(ok)

@@ -53,12 +53,12 @@ _OUTSIDE = pa.array(OUTSIDE_KELURAHAN)
 class Chunk:
     columns: dict[str, pa.Array]
     cell_types: dict[str, np.ndarray]
-    kind: np.ndarray      # fault index per row (0 = none)
-    nik: np.ndarray       # int64 NIK of the person written (meaningful for clean rows)
-    age: np.ndarray       # age on the period's first day
-    kel: np.ndarray       # kelurahan index, -1 outside Makassar
-    copied: np.ndarray    # person also in another cohort
-    senior: np.ndarray    # a fixed senior RT head
+    kind: np.ndarray  # fault index per row (0 = none)
+    nik: np.ndarray  # int64 NIK of the person written (meaningful for clean rows)
+    age: np.ndarray  # age on the period's first day
+    kel: np.ndarray  # kelurahan index, -1 outside Makassar
+    copied: np.ndarray  # person also in another cohort
+    senior: np.ndarray  # a fixed senior RT head
 
 
 def _s(values: np.ndarray) -> pa.Array:
@@ -87,13 +87,13 @@ def _take(values: pa.Array | np.ndarray, index: np.ndarray) -> pa.Array:
 
 def _grouped(amount: np.ndarray, sep: str) -> pa.Array:
     """1234567 -> '1.234.567' (amounts between 1,000,000 and 999,999,999)."""
-    return _join(_s(amount // 1_000_000), sep, _pad((amount // 1000) % 1000, 3), sep,
-                 _pad(amount % 1000, 3))
+    return _join(
+        _s(amount // 1_000_000), sep, _pad((amount // 1000) % 1000, 3), sep, _pad(amount % 1000, 3)
+    )
 
 
 class Renderer:
-    def __init__(self, population: Population, areas: Areas, period_start: dt.date,
-                 m: int) -> None:
+    def __init__(self, population: Population, areas: Areas, period_start: dt.date, m: int) -> None:
         self.pop = population
         self.areas = areas
         self.period_start = period_start
@@ -101,8 +101,9 @@ class Renderer:
         self.seed = population.seed
 
     # ---------------------------------------------------------------- persons + faults
-    def render(self, spec: FileSpec, rows: np.ndarray, kind: np.ndarray,
-               dup_source: np.ndarray) -> Chunk:
+    def render(
+        self, spec: FileSpec, rows: np.ndarray, kind: np.ndarray, dup_source: np.ndarray
+    ) -> Chunk:
         cohort, seed, m = spec.cohort, self.seed, self.m
         is_ = {code: kind == index for code, index in FAULT_INDEX.items()}
         effective = np.where(dup_source >= 0, dup_source, rows)
@@ -125,7 +126,8 @@ class Renderer:
                 return
             back = years * 12 + 1 + below(spread_months, seed, T_DOB, m, rows[index])
             dob = month_start(m - back) + below(28, seed, T_DOB, rows[index], 1).astype(
-                "timedelta64[D]")
+                "timedelta64[D]"
+            )
             persons.assign(index, self.pop.fresh_persons(cohort, rows[index], m, dob))
 
         fresh(is_["age_14"], 14, 10)
@@ -134,22 +136,34 @@ class Renderer:
         if future.any():
             days = 1 + below(200, seed, T_DOB, m, rows[future], 2)
             persons.dob[future] = start + days.astype("timedelta64[D]")
-            persons.nik[future] = build_nik(persons.nik_kec[future], persons.dob[future],
-                                            persons.female[future], persons.serial[future])
+            persons.nik[future] = build_nik(
+                persons.nik_kec[future],
+                persons.dob[future],
+                persons.female[future],
+                persons.serial[future],
+            )
         outside = is_["kecamatan_outside_city"]
         persons.kel[outside] = -1
         zero = is_["nik_serial_0000"]
         persons.nik[zero] -= persons.serial[zero]
         flip = is_["nik_sex_day"]
         if flip.any():
-            persons.nik[flip] = build_nik(persons.nik_kec[flip], persons.dob[flip],
-                                          ~persons.female[flip], persons.serial[flip])
+            persons.nik[flip] = build_nik(
+                persons.nik_kec[flip],
+                persons.dob[flip],
+                ~persons.female[flip],
+                persons.serial[flip],
+            )
         wrong = is_["nik_wrong_day"]
         if wrong.any():
             day = ymd(persons.dob[wrong])[2]
-            persons.nik[wrong] = build_nik(persons.nik_kec[wrong], persons.dob[wrong],
-                                           persons.female[wrong], persons.serial[wrong],
-                                           day_override=day % 28 + 1)
+            persons.nik[wrong] = build_nik(
+                persons.nik_kec[wrong],
+                persons.dob[wrong],
+                persons.female[wrong],
+                persons.serial[wrong],
+                day_override=day % 28 + 1,
+            )
 
         columns: dict[str, pa.Array] = {}
         types: dict[str, np.ndarray] = {}
@@ -158,9 +172,16 @@ class Renderer:
             columns[column] = values
             if cell_type is not None:
                 types[column] = cell_type
-        return Chunk(columns=columns, cell_types=types, kind=kind, nik=persons.nik,
-                     age=age_on(persons.dob, self.period_start), kel=persons.kel,
-                     copied=copied, senior=senior)
+        return Chunk(
+            columns=columns,
+            cell_types=types,
+            kind=kind,
+            nik=persons.nik,
+            age=age_on(persons.dob, self.period_start),
+            kel=persons.kel,
+            copied=copied,
+            senior=senior,
+        )
 
     # ---------------------------------------------------------------- columns
     def _col_nik(self, spec, persons, rows, is_):
@@ -171,8 +192,9 @@ class Renderer:
             return pa.array(values, type=pa.int64()), None
         text = _s(nik)
         text = _where(is_["nik_wrong_length"], pc.utf8_slice_codeunits(text, 0, 15), text)
-        letter = _join(pc.utf8_slice_codeunits(text, 0, 12), "O",
-                       pc.utf8_slice_codeunits(text, 13, 16))
+        letter = _join(
+            pc.utf8_slice_codeunits(text, 0, 12), "O", pc.utf8_slice_codeunits(text, 13, 16)
+        )
         text = _where(is_["nik_letter"], letter, text)
         scientific = _join(_s(nik // 10**15), ".", _pad((nik // 10**10) % 100_000, 5), "E+15")
         text = _where(is_["nik_scientific"], scientific, text)
@@ -187,13 +209,18 @@ class Renderer:
         uid, female, s = persons.uid, persons.female, self.seed
         u = uniform(s, T_NAME, uid)
         born_early = ymd(persons.dob)[0] < 1978
-        prefix = np.where(u < 0.08, 1, np.where(born_early & (u < 0.22),
-                                                np.where(female, 3, 2), 0))
-        first = np.where(female, len(MALE_FIRST) + below(len(FEMALE_FIRST), s, T_NAME, uid, 1),
-                         below(len(MALE_FIRST), s, T_NAME, uid, 2))
+        prefix = np.where(u < 0.08, 1, np.where(born_early & (u < 0.22), np.where(female, 3, 2), 0))
+        first = np.where(
+            female,
+            len(MALE_FIRST) + below(len(FEMALE_FIRST), s, T_NAME, uid, 1),
+            below(len(MALE_FIRST), s, T_NAME, uid, 2),
+        )
         u2 = uniform(s, T_NAME, uid, 3)
-        second = _where(u2 < 0.12, _take(_DAENG, below(len(DAENG_NAMES), s, T_NAME, uid, 4)),
-                        _take(_SECOND, below(len(SECOND_PART), s, T_NAME, uid, 5)))
+        second = _where(
+            u2 < 0.12,
+            _take(_DAENG, below(len(DAENG_NAMES), s, T_NAME, uid, 4)),
+            _take(_SECOND, below(len(SECOND_PART), s, T_NAME, uid, 5)),
+        )
         name = _join(_take(_PREFIX, prefix), _take(_FIRST, first), second)
         return _where(is_["empty_nama"], "", name), None
 
@@ -255,8 +282,7 @@ class Renderer:
         kel = persons.kel
         inside = np.maximum(kel, 0)
         names = _take(self.areas.kec_name, inside)
-        names = _where(is_["kelurahan_other_kecamatan"], _take(self.areas.other_kec, inside),
-                       names)
+        names = _where(is_["kelurahan_other_kecamatan"], _take(self.areas.other_kec, inside), names)
         names = self._variants(spec, names, rows, 2)
         return _where(kel < 0, OUTSIDE_KECAMATAN, names), None
 
@@ -294,16 +320,24 @@ class Renderer:
 
     def _col_no_hp(self, spec, persons, rows, is_):
         s, uid = self.seed, persons.uid
-        phone = _join(_take(_PHONES, below(len(PHONE_PREFIXES), s, T_OPT, uid)),
-                      _s(10_000_000 + below(90_000_000, s, T_OPT, uid, 1)))
+        phone = _join(
+            _take(_PHONES, below(len(PHONE_PREFIXES), s, T_OPT, uid)),
+            _s(10_000_000 + below(90_000_000, s, T_OPT, uid, 1)),
+        )
         return _where(uniform(s, T_OPT, uid, 2) < 0.1, "", phone), None
 
     def _col_alamat(self, spec, persons, rows, is_):
         s, uid = self.seed, persons.uid
-        return _join("Jl. ", _take(_STREETS, below(len(STREETS), s, T_OPT, uid, 3)), " No. ",
-                     _s(1 + below(150, s, T_OPT, uid, 4)), ", RT 00",
-                     _s(1 + below(9, s, T_OPT, uid, 5)), "/RW 00",
-                     _s(1 + below(9, s, T_OPT, uid, 6))), None
+        return _join(
+            "Jl. ",
+            _take(_STREETS, below(len(STREETS), s, T_OPT, uid, 3)),
+            " No. ",
+            _s(1 + below(150, s, T_OPT, uid, 4)),
+            ", RT 00",
+            _s(1 + below(9, s, T_OPT, uid, 5)),
+            "/RW 00",
+            _s(1 + below(9, s, T_OPT, uid, 6)),
+        ), None
 
     def _col_pekerjaan(self, spec, persons, rows, is_):
         jobs = pa.array(OCCUPATIONS[spec.cohort])

@@ -23,9 +23,18 @@ from berjasa.demo.faults import FAULTS
 from berjasa.demo.population import Population, age_on
 from berjasa.demo.references import first_of, read_opening_members
 
-REASONS = ("missing_field", "nik_format", "invalid_date", "nik_birthdate_mismatch",
-           "unknown_area", "wage_missing", "age_out_of_range", "not_in_dtsen",
-           "desil_too_high", "duplicate_in_list")
+REASONS = (
+    "missing_field",
+    "nik_format",
+    "invalid_date",
+    "nik_birthdate_mismatch",
+    "unknown_area",
+    "wage_missing",
+    "age_out_of_range",
+    "not_in_dtsen",
+    "desil_too_high",
+    "duplicate_in_list",
+)
 PERIOD_DESCRIPTION = {
     "age_out_of_range": "aged 65 or older and not billed in the three months before",
     "not_in_dtsen": "person absent from the DTSEN extract in use",
@@ -65,7 +74,8 @@ class Continuity:
     def _load_opening(self, candidates: np.ndarray) -> None:
         if self.opening_path is not None:
             self.opening = read_opening_members(
-                self.opening_path, np.concatenate([candidates, self.senior_niks]))
+                self.opening_path, np.concatenate([candidates, self.senior_niks])
+            )
 
     def _generated(self, month: int) -> bool:
         period = f"{month // 12:04d}-{month % 12 + 1:02d}"
@@ -106,9 +116,15 @@ class Continuity:
         return result
 
 
-def resolve(reason: np.ndarray, cohort: np.ndarray, nik: np.ndarray, age: np.ndarray,
-            rentan_code: int, continuity: Continuity,
-            dtsen: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+def resolve(
+    reason: np.ndarray,
+    cohort: np.ndarray,
+    nik: np.ndarray,
+    age: np.ndarray,
+    rentan_code: int,
+    continuity: Continuity,
+    dtsen: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
     """Apply the period-stage rules, in precedence order, to the rows still OK."""
     reason = reason.copy()
     old = np.nonzero((reason == OK) & (age >= 65))[0]

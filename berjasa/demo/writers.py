@@ -43,10 +43,10 @@ class CsvFileWriter:
     def _field(self, values: pa.Array) -> pa.Array:
         """Quote only the values that need it, as a spreadsheet's "Save as CSV" does."""
         values = pc.fill_null(pc.cast(values, pa.string()), "")
-        needs = pc.or_(pc.match_substring(values, self.spec.delimiter),
-                       pc.match_substring(values, '"'))
-        quoted = pc.binary_join_element_wise(
-            '"', pc.replace_substring(values, '"', '""'), '"', "")
+        needs = pc.or_(
+            pc.match_substring(values, self.spec.delimiter), pc.match_substring(values, '"')
+        )
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
         return pc.if_else(needs, quoted, values)
 
     def _write_table(self, table: pa.Table) -> None:
@@ -78,8 +78,9 @@ class CsvFileWriter:
 
     def close(self) -> None:
         if not self.header_done:  # pragma: no cover - a list always has rows
-            self._write_table(pa.table({h: pa.array([], pa.string())
-                                        for h in self.spec.headers.values()}))
+            self._write_table(
+                pa.table({h: pa.array([], pa.string()) for h in self.spec.headers.values()})
+            )
         for _ in range(self.spec.trailing_blank):
             self.handle.write(self._blank_line())
         self.handle.close()
@@ -110,18 +111,22 @@ class XlsxFileWriter:
 
     def __init__(self, path: Path, spec: FileSpec, n_rows: int) -> None:
         self.spec = spec
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
-                                                    "strings_to_numbers": False})
+        self.book = xlsxwriter.Workbook(
+            str(path), {"constant_memory": True, "strings_to_numbers": False}
+        )
         self.book.set_properties({"created": _XLSX_CREATED, "author": "Berjasa demo"})
         self.bold = self.book.add_format({"bold": True})
         self.date_format = self.book.add_format({"num_format": "dd/mm/yyyy"})
         self.blank_format = self.book.add_format({"border": 1})
         if spec.sheet_layout == "data_second":
             notes = self.book.add_worksheet("Petunjuk")
-            for i, line in enumerate((
+            for i, line in enumerate(
+                (
                     "Daftar peserta BPJS Ketenagakerjaan - Makassar Berjasa",
                     "Isi data pada sheet 'data'. Kolom NIK harus berformat Teks.",
-                    "Tanggal lahir diisi sebagai tanggal.")):
+                    "Tanggal lahir diisi sebagai tanggal.",
+                )
+            ):
                 notes.write_string(i, 0, line)
             self.sheet = self.book.add_worksheet("data")
         else:
@@ -139,8 +144,7 @@ class XlsxFileWriter:
         first = self.next_row
         for i in range(n):
             r = first + i
-            for col, (column_values, column_types) in enumerate(zip(values, types,
-                                                                    strict=True)):
+            for col, (column_values, column_types) in enumerate(zip(values, types, strict=True)):
                 value = column_values[i]
                 if value is None or value == "":
                     continue

@@ -40,11 +40,14 @@ def _unknown(message: str) -> NameVerdict:
 def classify_name(name: str, cohort_codes: list[str], is_dir: bool = False) -> NameVerdict:
     """Classify one entry of `<landing>/<YYYY-MM>/`; the message says what to do when unusable."""
     if is_dir:
-        return _unknown("is a folder: sub-folders are not read; put the files directly in the "
-                        "period folder")
+        return _unknown(
+            "is a folder: sub-folders are not read; put the files directly in the period folder"
+        )
     if name.startswith("~$") or name.startswith("."):
-        return _unknown("hidden or temporary file (e.g. an Excel lock file): close the program "
-                        "that holds it or delete it")
+        return _unknown(
+            "hidden or temporary file (e.g. an Excel lock file): close the program "
+            "that holds it or delete it"
+        )
     match = _SPLIT.match(name)
     stem, ext = (match["stem"], match["ext"].lower()) if match else (name, "")
     if stem.startswith("_"):
@@ -54,21 +57,26 @@ def classify_name(name: str, cohort_codes: list[str], is_dir: bool = False) -> N
         if ext in COHORT_EXTS:
             return NameVerdict("cohort", cohort, ext, "")
         if ext == "xls":
-            return _unknown("old Excel format (.xls) is not read: open it in Excel and save as "
-                            ".xlsx (Excel Workbook) or as CSV")
-        return _unknown(f"extension '.{ext}' is not read: save the list as .csv, .xlsx or "
-                        ".parquet")
+            return _unknown(
+                "old Excel format (.xls) is not read: open it in Excel and save as "
+                ".xlsx (Excel Workbook) or as CSV"
+            )
+        return _unknown(f"extension '.{ext}' is not read: save the list as .csv, .xlsx or .parquet")
     near = _near_miss(stem, cohort_codes)
     if near is not None:
         code, rest = near
         suggestion = f"{code}__{rest}.{ext or 'csv'}" if rest else f"{code}.{ext or 'csv'}"
-        return _unknown(f"name does not match a cohort: rename it to {suggestion} "
-                        "(two underscores after the cohort code)")
+        return _unknown(
+            f"name does not match a cohort: rename it to {suggestion} "
+            "(two underscores after the cohort code)"
+        )
     hint = _cohort_naming_hint(cohort_codes)
     if ext == "xls":
         return _unknown(f"old Excel format (.xls) with an unknown name: save as .xlsx and {hint}")
-    return _unknown(f"unknown file name: {hint}; reference inputs are _dtsen.csv|.parquet and "
-                    "_bpjs_active.csv|.parquet")
+    return _unknown(
+        f"unknown file name: {hint}; reference inputs are _dtsen.csv|.parquet and "
+        "_bpjs_active.csv|.parquet"
+    )
 
 
 def _cohort_of(stem: str, cohort_codes: list[str]) -> str | None:
@@ -84,7 +92,7 @@ def _near_miss(stem: str, cohort_codes: list[str]) -> tuple[str, str] | None:
     squashed = re.sub(r"[\s\-_.]+", "_", stem.lower()).strip("_")
     for code in sorted(cohort_codes, key=len, reverse=True):
         if squashed == code or squashed.startswith(code + "_"):
-            return code, squashed[len(code):].strip("_")
+            return code, squashed[len(code) :].strip("_")
     return None
 
 
@@ -95,7 +103,11 @@ def _classify_reference(stem: str, ext: str) -> NameVerdict:
             return NameVerdict(kind, None, ext, "")
         return _unknown(f"{stem} must be .csv or .parquet: save it as CSV (UTF-8)")
     if stem.lower() == OPENING_STEM:
-        return _unknown("the opening member list belongs at the landing root "
-                        "(<landing>/_opening_members.csv), not in a period folder: move it there")
-    return _unknown("unknown reference input (names starting with '_' are reserved): expected "
-                    "_dtsen.csv|.parquet or _bpjs_active.csv|.parquet")
+        return _unknown(
+            "the opening member list belongs at the landing root "
+            "(<landing>/_opening_members.csv), not in a period folder: move it there"
+        )
+    return _unknown(
+        "unknown reference input (names starting with '_' are reserved): expected "
+        "_dtsen.csv|.parquet or _bpjs_active.csv|.parquet"
+    )

@@ -43,8 +43,13 @@ class IngestReport:
 
     def unreadable_cohorts(self) -> list[str]:
         """Cohorts with at least one file-level error: the whole cohort is unreadable (SPEC §3)."""
-        return sorted({f.cohort_code for f in self.files
-                       if f.kind == "cohort" and f.status == "error" and f.cohort_code})
+        return sorted(
+            {
+                f.cohort_code
+                for f in self.files
+                if f.kind == "cohort" and f.status == "error" and f.cohort_code
+            }
+        )
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -63,8 +68,9 @@ class IngestReport:
     def write(self, raw_period_dir: Path) -> Path:
         target = raw_period_dir / REPORT_NAME
         tmp = target.with_name(f".{REPORT_NAME}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
+        tmp.write_text(
+            json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         os.replace(tmp, target)
         return target
 

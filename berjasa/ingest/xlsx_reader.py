@@ -76,14 +76,17 @@ def iter_xlsx(path: Path, spec: TableSpec, file_name: str) -> Iterator[Chunk]:
         None,
     )
     if header_index is None:
-        raise FileLevelError(file_name, "the sheet is empty: put the list (with its header row) "
-                                        "on a sheet named 'data' or on the first sheet")
+        raise FileLevelError(
+            file_name,
+            "the sheet is empty: put the list (with its header row) "
+            "on a sheet named 'data' or on the first sheet",
+        )
     headers = [(_cell(v)[0] or "") for v in rows[header_index]]
     mapping = spec.map_headers(list(headers), file_name)
     typed = set(spec.cell_type_columns)
     first_row = header_index + 2  # spreadsheet row (1-based) of the first record
     for start in range(header_index + 1, len(rows), _CHUNK_ROWS):
-        block = rows[start:start + _CHUNK_ROWS]
+        block = rows[start : start + _CHUNK_ROWS]
         columns: dict[str, pa.Array] = {}
         cell_types: dict[str, pa.Array] = {}
         for canonical, position in mapping.items():

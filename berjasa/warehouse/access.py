@@ -125,16 +125,17 @@ def suppressed_view_sql(view: SuppressedView) -> str:
             f"row_number() over (partition by {partition}, {small} order by {order})"
             f" as rank_{small}"
         )
-        hidden = (
-            f"({small} = 1 or ({cell} and n_{small} = 1 and {small} = 0 and rank_{small} = 1))"
-        )
+        hidden = f"({small} = 1 or ({cell} and n_{small} = 1 and {small} = 0 and rank_{small} = 1))"
         for column in (m.column, *m.dependents):
             outputs.append(f"case when {hidden} then null else {q(column)} end as {q(column)}")
         outputs.append(f"{hidden} as {q(m.column + '_suppressed')}")
     passthrough = [q(c) for c in view.columns]
     needed = sorted(
-        {*view.columns, *(m.column for m in view.measures),
-         *(d for m in view.measures for d in m.dependents)}
+        {
+            *view.columns,
+            *(m.column for m in view.measures),
+            *(d for m in view.measures for d in m.dependents),
+        }
     )
     return (
         f"with cells as (select {', '.join(q(c) for c in needed)}, {', '.join(small_cols)}"
@@ -184,9 +185,7 @@ def grant_roles(settings: Settings, warehouse_url: str | None = None) -> list[st
             for role in (FINANCE_ROLE, BI_ROLE):
                 _ensure_role(adapter, role)
                 for schema in (SCHEMA, BI_SCHEMA):
-                    adapter.execute(
-                        f"revoke all on all tables in schema {schema} from {q(role)}"
-                    )
+                    adapter.execute(f"revoke all on all tables in schema {schema} from {q(role)}")
                     adapter.execute(f"revoke all on schema {schema} from {q(role)}")
             adapter.execute(f"grant usage on schema {SCHEMA} to {q(FINANCE_ROLE)}")
             tables = ", ".join(f"{SCHEMA}.{q(t)}" for t in FINANCE_TABLES)

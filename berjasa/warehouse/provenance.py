@@ -54,8 +54,10 @@ class Provenance:
 
     def input_files_json(self) -> str:
         """Stable JSON (sorted by name) so re-publishing the same inputs logs the same text."""
-        items = sorted(({"name": f.name, "sha256": f.sha256} for f in self.input_files),
-                       key=lambda item: (item["name"], item["sha256"]))
+        items = sorted(
+            ({"name": f.name, "sha256": f.sha256} for f in self.input_files),
+            key=lambda item: (item["name"], item["sha256"]),
+        )
         return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
 
 

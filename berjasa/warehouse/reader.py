@@ -92,7 +92,7 @@ def _read_pg(warehouse: str, schema: str, table: str, period: dt.date | None) ->
     for name, kind in types.items():
         if kind == "timestamp with time zone":
             utc = f"{q(name)} at time zone 'UTC'"
-            select.append(f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') as {q(name)}")
+            select.append(f'to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') as {q(name)}')
         else:
             select.append(q(name))
     order = ", ".join(str(i + 1) for i in range(len(types)))

@@ -30,8 +30,9 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _truth(root: Path, period: str) -> pd.DataFrame:
     frame = pq.read_table(root / "_truth" / f"{period}.parquet").to_pandas()
-    return frame.astype({c: "object" for c in ("source_file", "cohort_code", "expected",
-                                                 "stage", "fault", "note")})
+    return frame.astype(
+        {c: "object" for c in ("source_file", "cohort_code", "expected", "stage", "fault", "note")}
+    )
 
 
 def _sha(path: Path) -> str:
@@ -41,9 +42,13 @@ def _sha(path: Path) -> str:
 def test_exact_cohort_counts_at_scale_one(tmp_path: Path) -> None:
     summary = generate_demo_data("2025-01", tmp_path, scale=1.0, progress=False)
     assert summary.rows_per_cohort == {
-        "non_asn": 11_815, "rt_rw": 6_004, "kader_posyandu_kb": 6_107,
-        "pekerja_keagamaan": 5_750, "penyelenggara_pemilu": 36_000,
-        "pekerja_rentan": 35_782}
+        "non_asn": 11_815,
+        "rt_rw": 6_004,
+        "kader_posyandu_kb": 6_107,
+        "pekerja_keagamaan": 5_750,
+        "penyelenggara_pemilu": 36_000,
+        "pekerja_rentan": 35_782,
+    }
     assert summary.total_rows == 101_458
     truth = _truth(tmp_path, "2025-01")
     assert truth.groupby("cohort_code").size().to_dict() == summary.rows_per_cohort
@@ -57,14 +62,20 @@ def test_exact_cohort_counts_at_scale_one(tmp_path: Path) -> None:
 
 def test_same_seed_same_bytes(tmp_path: Path, landing: Path) -> None:
     generate_demo_data("2025-03", tmp_path, scale=SMALL, seed=7, progress=False)
-    for name in ("rt_rw.csv", "kader_posyandu_kb__posyandu.csv", "pekerja_rentan.csv",
-                 "penyelenggara_pemilu.parquet", "_dtsen.parquet", "_bpjs_active.csv",
-                 "non_asn.xlsx"):
+    for name in (
+        "rt_rw.csv",
+        "kader_posyandu_kb__posyandu.csv",
+        "pekerja_rentan.csv",
+        "penyelenggara_pemilu.parquet",
+        "_dtsen.parquet",
+        "_bpjs_active.csv",
+        "non_asn.xlsx",
+    ):
         assert _sha(tmp_path / "2025-03" / name) == _sha(landing / "2025-03" / name), name
     assert _sha(tmp_path / "_truth" / "2025-03.parquet") == _sha(
-        landing / "_truth" / "2025-03.parquet")
-    other = generate_demo_data("2025-03", tmp_path / "other", scale=SMALL, seed=8,
-                               progress=False)
+        landing / "_truth" / "2025-03.parquet"
+    )
+    other = generate_demo_data("2025-03", tmp_path / "other", scale=SMALL, seed=8, progress=False)
     assert _sha(other.landing_dir / "rt_rw.csv") != _sha(landing / "2025-03" / "rt_rw.csv")
 
 
@@ -88,13 +99,15 @@ def test_special_rows(landing: Path) -> None:
     assert notes["city employee living outside Makassar (accepted)"] >= 1
     assert notes["person also listed in another cohort"] >= 1
     # A duplicate across the two files of the split kader list.
-    kader = truth[(truth["cohort_code"] == "kader_posyandu_kb")
-                  & (truth["expected"] == "duplicate_in_list")]
+    kader = truth[
+        (truth["cohort_code"] == "kader_posyandu_kb") & (truth["expected"] == "duplicate_in_list")
+    ]
     assert "kader_posyandu_kb__posyandu.csv" in set(kader["source_file"])
     wages = truth[truth["expected"] == "wage_missing"]
     assert set(wages["cohort_code"]) == {"non_asn"}
     assert {"empty wage", "wage given as a dash", "zero wage", "negative wage"} <= set(
-        wages["fault"])
+        wages["fault"]
+    )
 
 
 def test_xlsx_shapes_and_number_cell_nik(landing: Path) -> None:
@@ -102,14 +115,17 @@ def test_xlsx_shapes_and_number_cell_nik(landing: Path) -> None:
     assert book.sheet_names == ["Petunjuk", "data"]
     rows = book.get_sheet_by_name("data").to_python()
     truth = _truth(landing, "2025-03")
-    number = truth[(truth["source_file"] == "non_asn.xlsx")
-                   & (truth["fault"] == "NIK in an XLSX number cell (16th digit lost)")]
+    number = truth[
+        (truth["source_file"] == "non_asn.xlsx")
+        & (truth["fault"] == "NIK in an XLSX number cell (16th digit lost)")
+    ]
     assert len(number) >= 1
     for source_row in number["source_row"]:
         value = rows[source_row - 1][0]
         assert isinstance(value, float) and int(value) % 10 == 0
-    ok_row = truth[(truth["source_file"] == "non_asn.xlsx")
-                   & (truth["expected"] == "ok")]["source_row"].iloc[0]
+    ok_row = truth[(truth["source_file"] == "non_asn.xlsx") & (truth["expected"] == "ok")][
+        "source_row"
+    ].iloc[0]
     assert isinstance(rows[ok_row - 1][2], dt.date)  # a real date cell
     kb = CalamineWorkbook.from_path(str(landing / "2025-03" / "kader_posyandu_kb__kb.xlsx"))
     assert "data" not in kb.sheet_names
@@ -131,8 +147,13 @@ def test_encodings(landing: Path) -> None:
 def _ok_rows_with_values(root: Path, period: str) -> pd.DataFrame:
     truth = _truth(root, period)
     frames = []
-    rt = pd.read_csv(root / period / "rt_rw.csv", dtype=str, encoding="utf-8-sig",
-                     keep_default_na=False, skip_blank_lines=False)
+    rt = pd.read_csv(
+        root / period / "rt_rw.csv",
+        dtype=str,
+        encoding="utf-8-sig",
+        keep_default_na=False,
+        skip_blank_lines=False,
+    )
     rt["source_row"] = rt.index + 2
     rt = rt.rename(columns={"No KTP": "nik", "Tgl Lahir": "date", "L/P": "sex"})
     rt["source_file"] = "rt_rw.csv"
@@ -163,8 +184,10 @@ def test_nik_structure_of_ok_rows(landing: Path) -> None:
     assert (nik.str[10:12].astype(int) == date.dt.year % 100).all()
     age = (pd.Timestamp("2025-03-01") - date).dt.days / 365.25
     assert age.min() >= 15
-    assert age[ok["source_file"] == "penyelenggara_pemilu.parquet"].mean() < age[
-        ok["source_file"] == "rt_rw.csv"].mean()
+    assert (
+        age[ok["source_file"] == "penyelenggara_pemilu.parquet"].mean()
+        < age[ok["source_file"] == "rt_rw.csv"].mean()
+    )
 
 
 def test_turnover_between_consecutive_months(landing: Path) -> None:
@@ -193,8 +216,9 @@ def test_senior_without_recent_billing_is_new(landing: Path, tmp_path: Path) -> 
     generate_demo_data("2026-06", tmp_path, scale=SMALL, seed=7, progress=False)
     truth = _truth(tmp_path, "2026-06")
     assert "continuing member aged 65 or older (accepted)" not in set(truth["note"].dropna())
-    seniors = truth[(truth["fault"] == "aged 65 or older and not billed in the three months "
-                                       "before")]
+    seniors = truth[
+        (truth["fault"] == "aged 65 or older and not billed in the three months before")
+    ]
     assert len(seniors) == 2
     assert set(seniors["stage"]) == {"period"}
 
@@ -207,5 +231,7 @@ def test_format_selection() -> None:
     assert {s.delimiter for s in small if s.fmt == "csv"} == {",", ";"}
     assert {"cp1252", "utf-8-sig"} <= {s.encoding for s in small}
     assert [s.name for s in small if s.cohort == "kader_posyandu_kb"] == [
-        "kader_posyandu_kb__kb.xlsx", "kader_posyandu_kb__posyandu.csv"]
+        "kader_posyandu_kb__kb.xlsx",
+        "kader_posyandu_kb__posyandu.csv",
+    ]
     assert {s.cohort for s in plan_files(10)} == set(COHORT_SIZES)

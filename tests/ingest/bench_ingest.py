@@ -1,7 +1,7 @@
 """Benchmark (not a test): a ~10 M-row landing period of CSV + Parquet through ingest_period.
 
-    .venv/bin/python tests/ingest/bench_ingest.py generate /tmp/bench   # once, ~1.4 GB
-    /usr/bin/time -v .venv/bin/python tests/ingest/bench_ingest.py run /tmp/bench
+.venv/bin/python tests/ingest/bench_ingest.py generate /tmp/bench   # once, ~1.4 GB
+/usr/bin/time -v .venv/bin/python tests/ingest/bench_ingest.py run /tmp/bench
 """
 
 from __future__ import annotations
@@ -24,31 +24,37 @@ def _people(n: int, seed: int) -> pa.Table:
     def text(prefix: str, k: int) -> pa.Array:
         return pa.array(np.char.add(prefix, rng.integers(0, k, n).astype(str)))
 
-    return pa.table({
-        "NIK": pa.array(np.char.mod("73710%011d", rng.integers(0, 10**11, n))),
-        "Nama Lengkap": text("Andi Nama Panjang Sekali ", 100_000),
-        "Tgl Lahir": text("1990-01-1", 10),
-        "JK": text("L", 1),
-        "Kecamatan": text("Tallo", 1),
-        "Kelurahan": text("Kalukuang", 1),
-        "Alamat": text("Jl. Veteran Selatan, Lorong 5, No. ", 500),
-        "No HP": text("0812", 10**8),
-        "Pekerjaan": text("buruh harian lepas ", 10),
-        "Keterangan": text("catatan tambahan ", 10),
-    })
+    return pa.table(
+        {
+            "NIK": pa.array(np.char.mod("73710%011d", rng.integers(0, 10**11, n))),
+            "Nama Lengkap": text("Andi Nama Panjang Sekali ", 100_000),
+            "Tgl Lahir": text("1990-01-1", 10),
+            "JK": text("L", 1),
+            "Kecamatan": text("Tallo", 1),
+            "Kelurahan": text("Kalukuang", 1),
+            "Alamat": text("Jl. Veteran Selatan, Lorong 5, No. ", 500),
+            "No HP": text("0812", 10**8),
+            "Pekerjaan": text("buruh harian lepas ", 10),
+            "Keterangan": text("catatan tambahan ", 10),
+        }
+    )
 
 
 def generate(root: Path) -> None:
     folder = root / "landing" / PERIOD
     folder.mkdir(parents=True, exist_ok=True)
-    plan = [("pekerja_rentan.csv", 3_600_000, ";"), ("penyelenggara_pemilu.csv", 2_400_000, ","),
-            ("rt_rw__kecamatan_a.csv", 1_000_000, ";")]
+    plan = [
+        ("pekerja_rentan.csv", 3_600_000, ";"),
+        ("penyelenggara_pemilu.csv", 2_400_000, ","),
+        ("rt_rw__kecamatan_a.csv", 1_000_000, ";"),
+    ]
     for seed, (name, n, delimiter) in enumerate(plan):
         for start in range(0, n, 1_200_000):  # append in parts to keep the generator small
             part = _people(min(1_200_000, n - start), seed * 100 + start)
             with (folder / name).open("ab") as handle:
-                pacsv.write_csv(part, handle, pacsv.WriteOptions(
-                    delimiter=delimiter, include_header=start == 0))
+                pacsv.write_csv(
+                    part, handle, pacsv.WriteOptions(delimiter=delimiter, include_header=start == 0)
+                )
     pq.write_table(_people(2_000_000, 7), folder / "kader_posyandu_kb.parquet")
     rng = np.random.default_rng(9)
     niks = np.char.mod("73710%011d", rng.integers(0, 10**11, 1_500_000))

@@ -31,8 +31,10 @@ def test_semicolon_csv_reads_every_column_as_text_with_provenance(tmp_path: Path
 
 
 def test_comma_csv_with_quoted_delimiter_and_bom(tmp_path: Path) -> None:
-    text = ("\ufeffNIK,Nama Lengkap,Tgl. Lahir,Jenis Kelamin,Kecamatan,Kelurahan,Alamat\n"
-            '7371014506900001,"Andi, S.Pd",1990-06-05,L,Tallo,Kalukuang,"Jl. A, No. 5"\n')
+    text = (
+        "\ufeffNIK,Nama Lengkap,Tgl. Lahir,Jenis Kelamin,Kecamatan,Kelurahan,Alamat\n"
+        '7371014506900001,"Andi, S.Pd",1990-06-05,L,Tallo,Kalukuang,"Jl. A, No. 5"\n'
+    )
     table = read_cohort_file(write_text(tmp_path / "rt_rw.csv", text))
     assert _col(table, "nik") == ["7371014506900001"]
     assert _col(table, "nama") == ["Andi, S.Pd"]
@@ -56,8 +58,10 @@ def test_utf8_characters_are_preserved(tmp_path: Path) -> None:
 
 
 def test_aliases_and_separators_match_and_unknown_columns_drop(tmp_path: Path) -> None:
-    text = ("No KTP;Nama Peserta;TGL  LAHIR;L/P;KECAMATAN;kelurahan;Gaji;No. HP;Catatan\n"
-            "7371014506900001;Andi;1990-06-05;L;Tallo;Kalukuang;Rp 3.000.000;0812;x\n")
+    text = (
+        "No KTP;Nama Peserta;TGL  LAHIR;L/P;KECAMATAN;kelurahan;Gaji;No. HP;Catatan\n"
+        "7371014506900001;Andi;1990-06-05;L;Tallo;Kalukuang;Rp 3.000.000;0812;x\n"
+    )
     table = read_cohort_file(write_text(tmp_path / "non_asn.csv", text))
     assert _col(table, "upah") == ["Rp 3.000.000"]
     assert _col(table, "no_hp") == ["0812"]
@@ -67,8 +71,10 @@ def test_aliases_and_separators_match_and_unknown_columns_drop(tmp_path: Path) -
 
 
 def test_jk_and_nomor_induk_kependudukan_aliases(tmp_path: Path) -> None:
-    text = ("Nomor_Induk_Kependudukan,Nama,Tanggal Lahir,JK,Kecamatan,Kelurahan\n"
-            "7371014506900001,Andi,5/6/1990,P,Tallo,Kalukuang\n")
+    text = (
+        "Nomor_Induk_Kependudukan,Nama,Tanggal Lahir,JK,Kecamatan,Kelurahan\n"
+        "7371014506900001,Andi,5/6/1990,P,Tallo,Kalukuang\n"
+    )
     table = read_cohort_file(write_text(tmp_path / "rt_rw.csv", text))
     assert _col(table, "nik") == ["7371014506900001"]
     assert _col(table, "jenis_kelamin") == ["P"]
@@ -76,28 +82,30 @@ def test_jk_and_nomor_induk_kependudukan_aliases(tmp_path: Path) -> None:
 
 def test_nik_beyond_2_pow_53_with_blank_in_column_stays_exact_text(tmp_path: Path) -> None:
     # 9171019999999999 (a Papua NIK) is above 2**53: through float it would come back changed.
-    text = (f"{HEADER}\n"
-            "9171019999999999;Andi;1990-06-05;L;Tallo;Kalukuang\n"
-            ";Becce;1990-06-15;P;Tallo;Buloa\n"
-            "7371019999999999;Cici;1990-06-15;P;Tallo;Buloa\n"
-            "0071019999999999;Dodi;1990-06-15;P;Tallo;Buloa\n")
+    text = (
+        f"{HEADER}\n"
+        "9171019999999999;Andi;1990-06-05;L;Tallo;Kalukuang\n"
+        ";Becce;1990-06-15;P;Tallo;Buloa\n"
+        "7371019999999999;Cici;1990-06-15;P;Tallo;Buloa\n"
+        "0071019999999999;Dodi;1990-06-15;P;Tallo;Buloa\n"
+    )
     table = read_cohort_file(write_text(tmp_path / "rt_rw.csv", text))
     assert 9171019999999999 > 2**53 and int(float(9171019999999999)) != 9171019999999999
-    assert _col(table, "nik") == [
-        "9171019999999999", None, "7371019999999999", "0071019999999999"
-    ]
+    assert _col(table, "nik") == ["9171019999999999", None, "7371019999999999", "0071019999999999"]
 
 
 def test_blank_rows_dropped_and_later_rows_keep_spreadsheet_numbers(tmp_path: Path) -> None:
-    text = (f"{HEADER}\n"
-            f"{ROW_A}\n"           # row 2
-            "\n"                   # row 3: empty line
-            ";;;;;\n"              # row 4: blank cells
-            "   \n"                # row 5: whitespace-only line
-            '7371014506900003;"Multi\nline";1990-06-05;L;Tallo;Kalukuang\n'  # row 6
-            " ; ;\t;;;\n"          # row 7: whitespace cells
-            f"{ROW_B}\r\n"         # row 8
-            "\n\n")
+    text = (
+        f"{HEADER}\n"
+        f"{ROW_A}\n"  # row 2
+        "\n"  # row 3: empty line
+        ";;;;;\n"  # row 4: blank cells
+        "   \n"  # row 5: whitespace-only line
+        '7371014506900003;"Multi\nline";1990-06-05;L;Tallo;Kalukuang\n'  # row 6
+        " ; ;\t;;;\n"  # row 7: whitespace cells
+        f"{ROW_B}\r\n"  # row 8
+        "\n\n"
+    )
     table = read_cohort_file(write_text(tmp_path / "rt_rw.csv", text))
     assert _col(table, "source_row") == [2, 6, 8]
     assert _col(table, "nama") == ["Andi", "Multi\nline", "Becce"]

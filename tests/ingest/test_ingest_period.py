@@ -86,10 +86,13 @@ def test_file_level_errors_mark_the_cohort_unreadable_and_others_go_on(
 
 def test_reference_inputs_and_opening_members(landing: Path, tmp_path: Path) -> None:
     write_text(landing / "_dtsen.csv", "NIK;Desil\n7371014506900001;3\n\n7371015506900002;10\n")
-    write_parquet(landing / "_bpjs_active.parquet", {
-        "area_code": pa.array(["73.71", "73.71.09"]),
-        "active_participants": pa.array([250000, 12000]),
-    })
+    write_parquet(
+        landing / "_bpjs_active.parquet",
+        {
+            "area_code": pa.array(["73.71", "73.71.09"]),
+            "active_participants": pa.array([250000, 12000]),
+        },
+    )
     opening_csv = "nik,last_billed\n7371014506900001,2024-12\n"
     write_text(landing.parent / "_opening_members.csv", opening_csv)
     report = ingest_period(landing.parent, "2025-03", tmp_path / "raw")
@@ -103,8 +106,11 @@ def test_reference_inputs_and_opening_members(landing: Path, tmp_path: Path) -> 
     opening = pq.read_table(report.opening_members_path)
     assert opening.column("last_billed").to_pylist() == ["2024-12"]
     kinds = {f.name: f.kind for f in report.files}
-    assert kinds == {"_dtsen.csv": "dtsen", "_bpjs_active.parquet": "bpjs_active",
-                     "_opening_members.csv": "opening_members"}
+    assert kinds == {
+        "_dtsen.csv": "dtsen",
+        "_bpjs_active.parquet": "bpjs_active",
+        "_opening_members.csv": "opening_members",
+    }
 
 
 def test_two_dtsen_files_are_both_errors(landing: Path, tmp_path: Path) -> None:
@@ -137,17 +143,20 @@ def test_missing_landing_folder_and_bad_period_are_clear_errors(tmp_path: Path) 
         ingest_period(tmp_path, "2025/04", tmp_path / "raw")
 
 
-@pytest.mark.parametrize(("name", "kind", "cohort"), [
-    ("non_asn.csv", "cohort", "non_asn"),
-    ("non_asn__jan revisi.Parquet", "cohort", "non_asn"),
-    ("PEKERJA_RENTAN.xlsx", "cohort", "pekerja_rentan"),
-    ("non_asn_x.csv", "unknown", None),
-    ("non_asnx.csv", "unknown", None),
-    ("_dtsen.PARQUET", "dtsen", None),
-    ("_dtsen.xlsx", "unknown", None),
-    ("_bpjs_active.csv", "bpjs_active", None),
-    ("~$non_asn.xlsx", "unknown", None),
-])
+@pytest.mark.parametrize(
+    ("name", "kind", "cohort"),
+    [
+        ("non_asn.csv", "cohort", "non_asn"),
+        ("non_asn__jan revisi.Parquet", "cohort", "non_asn"),
+        ("PEKERJA_RENTAN.xlsx", "cohort", "pekerja_rentan"),
+        ("non_asn_x.csv", "unknown", None),
+        ("non_asnx.csv", "unknown", None),
+        ("_dtsen.PARQUET", "dtsen", None),
+        ("_dtsen.xlsx", "unknown", None),
+        ("_bpjs_active.csv", "bpjs_active", None),
+        ("~$non_asn.xlsx", "unknown", None),
+    ],
+)
 def test_classify_name(name: str, kind: str, cohort: str | None) -> None:
     verdict = classify_name(name, cohort_codes())
     assert (verdict.kind, verdict.cohort_code) == (kind, cohort)

@@ -20,12 +20,16 @@ def _col(table, name):
 
 
 def test_xlsx_reads_sheet_named_data_case_insensitive(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "non_asn.xlsx", {
-        "Petunjuk": [["read me first"]],
-        " DATA ": [
-            HEAD, ["7371014506900001", "Andi", "1990-06-05", "L", "Tallo", "Buloa", 3000625],
-        ],
-    })
+    path = write_xlsx(
+        tmp_path / "non_asn.xlsx",
+        {
+            "Petunjuk": [["read me first"]],
+            " DATA ": [
+                HEAD,
+                ["7371014506900001", "Andi", "1990-06-05", "L", "Tallo", "Buloa", 3000625],
+            ],
+        },
+    )
     table = read_cohort_file(path)
     assert _col(table, "nik") == ["7371014506900001"]
     assert _col(table, "upah") == ["3000625"]
@@ -33,10 +37,16 @@ def test_xlsx_reads_sheet_named_data_case_insensitive(tmp_path: Path) -> None:
 
 
 def test_xlsx_without_data_sheet_reads_first_sheet(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "rt_rw.xlsx", {
-        "Sheet1": [HEAD, ["7371014506900001", "Andi", "05-06-1990", "L", "Tallo", "Buloa", None]],
-        "Sheet2": [["nothing"]],
-    })
+    path = write_xlsx(
+        tmp_path / "rt_rw.xlsx",
+        {
+            "Sheet1": [
+                HEAD,
+                ["7371014506900001", "Andi", "05-06-1990", "L", "Tallo", "Buloa", None],
+            ],
+            "Sheet2": [["nothing"]],
+        },
+    )
     table = read_cohort_file(path)
     assert _col(table, "tanggal_lahir") == ["05-06-1990"]
     assert _col(table, "tanggal_lahir_cell_type") == ["text"]
@@ -44,12 +54,17 @@ def test_xlsx_without_data_sheet_reads_first_sheet(tmp_path: Path) -> None:
 
 
 def test_xlsx_cell_types_for_dates_numbers_and_number_nik(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "rt_rw.xlsx", {"data": [
-        HEAD,
-        [7371014506900000, "Andi", dt.date(1990, 6, 5), "L", "Tallo", "Buloa", 2500000.5],
-        [None, None, None, None, None, None, None],  # row 3: blank
-        ["7371014506900002", "Becce", 33029, "P", "Tallo", "Buloa", None],
-    ]})
+    path = write_xlsx(
+        tmp_path / "rt_rw.xlsx",
+        {
+            "data": [
+                HEAD,
+                [7371014506900000, "Andi", dt.date(1990, 6, 5), "L", "Tallo", "Buloa", 2500000.5],
+                [None, None, None, None, None, None, None],  # row 3: blank
+                ["7371014506900002", "Becce", 33029, "P", "Tallo", "Buloa", None],
+            ]
+        },
+    )
     table = read_cohort_file(path)
     assert _col(table, "nik") == ["7371014506900000", "7371014506900002"]
     assert _col(table, "nik_cell_type") == ["number", "text"]
@@ -78,16 +93,19 @@ def test_xlsx_missing_column_and_corrupt_and_empty_sheet(tmp_path: Path) -> None
 
 
 def test_parquet_int_nik_becomes_16_digit_text_and_dates_iso(tmp_path: Path) -> None:
-    path = write_parquet(tmp_path / "pekerja_rentan.parquet", {
-        "NIK": pa.array([7371014506900001, 71014506900001, None], pa.int64()),
-        "nama_lengkap": pa.array(["Andi", "Becce", None]),
-        "tgl_lahir": pa.array([dt.date(1990, 6, 5), dt.date(1990, 6, 15), None]),
-        "jk": pa.array(["L", "P", None]).dictionary_encode(),
-        "kecamatan": pa.array(["Tallo", "Tallo", " "]),
-        "kelurahan": pa.array(["Buloa", "Buloa", None]),
-        "upah": pa.array([3000625.0, None, None]),
-        "extra": pa.array([1, 2, 3]),
-    })
+    path = write_parquet(
+        tmp_path / "pekerja_rentan.parquet",
+        {
+            "NIK": pa.array([7371014506900001, 71014506900001, None], pa.int64()),
+            "nama_lengkap": pa.array(["Andi", "Becce", None]),
+            "tgl_lahir": pa.array([dt.date(1990, 6, 5), dt.date(1990, 6, 15), None]),
+            "jk": pa.array(["L", "P", None]).dictionary_encode(),
+            "kecamatan": pa.array(["Tallo", "Tallo", " "]),
+            "kelurahan": pa.array(["Buloa", "Buloa", None]),
+            "upah": pa.array([3000625.0, None, None]),
+            "extra": pa.array([1, 2, 3]),
+        },
+    )
     table = read_cohort_file(path)
     assert _col(table, "nik") == ["7371014506900001", "0071014506900001"]
     assert _col(table, "nik_cell_type") == ["text", "text"]
@@ -99,14 +117,17 @@ def test_parquet_int_nik_becomes_16_digit_text_and_dates_iso(tmp_path: Path) -> 
 
 
 def test_parquet_float_nik_is_a_number_cell_and_timestamp_date(tmp_path: Path) -> None:
-    path = write_parquet(tmp_path / "rt_rw.parquet", {
-        "nik": pa.array([7371014506900001.0]),
-        "nama": pa.array(["Andi"]),
-        "tanggal_lahir": pa.array([dt.datetime(1990, 6, 5)], pa.timestamp("us")),
-        "jenis_kelamin": pa.array(["L"]),
-        "kecamatan": pa.array(["Tallo"]),
-        "kelurahan": pa.array(["Buloa"]),
-    })
+    path = write_parquet(
+        tmp_path / "rt_rw.parquet",
+        {
+            "nik": pa.array([7371014506900001.0]),
+            "nama": pa.array(["Andi"]),
+            "tanggal_lahir": pa.array([dt.datetime(1990, 6, 5)], pa.timestamp("us")),
+            "jenis_kelamin": pa.array(["L"]),
+            "kecamatan": pa.array(["Tallo"]),
+            "kelurahan": pa.array(["Buloa"]),
+        },
+    )
     table = read_cohort_file(path)
     assert _col(table, "nik") == ["7371014506900001"]
     assert _col(table, "nik_cell_type") == ["number"]

@@ -96,8 +96,9 @@ class Lifecycle:
 
 
 @pytest.fixture(scope="module")
-def lifecycle(home_factory: Callable[..., Home], tmp_path_factory: pytest.TempPathFactory
-              ) -> Lifecycle:
+def lifecycle(
+    home_factory: Callable[..., Home], tmp_path_factory: pytest.TempPathFactory
+) -> Lifecycle:
     home = home_factory("cli_lifecycle")
     home.berjasa("demo-data", "--period", PERIOD, "--scale", DEMO_SCALE, check=True)
     life = Lifecycle(home)
@@ -118,12 +119,21 @@ def lifecycle(home_factory: Callable[..., Home], tmp_path_factory: pytest.TempPa
     life.record("supersede")
 
     life.export_dir = tmp_path_factory.mktemp("cli_export")
-    life.step("export", "export", "--period", PERIOD, "--format", "xlsx",
-              "--out", str(life.export_dir))
+    life.step(
+        "export", "export", "--period", PERIOD, "--format", "xlsx", "--out", str(life.export_dir)
+    )
     life.step("bad_period", "run", "--period", "2026-13")
     life.step("finalize_unpublished", "finalize", "--period", UNPUBLISHED)
-    life.step("export_unpublished", "export", "--period", UNPUBLISHED, "--format", "xlsx",
-              "--out", str(life.export_dir / "unpublished"))
+    life.step(
+        "export_unpublished",
+        "export",
+        "--period",
+        UNPUBLISHED,
+        "--format",
+        "xlsx",
+        "--out",
+        str(life.export_dir / "unpublished"),
+    )
     return life
 
 
@@ -171,12 +181,21 @@ def test_supersede_with_reason_republishes_and_records_the_reason(lifecycle: Lif
     assert step.returncode == 0, output(step)[-3000:]
     log = lifecycle.logs["supersede"]
     assert [(row["status"], row["supersede_reason"]) for row in log] == [
-        ("draft", None), ("final", None), ("final", REASON),
+        ("draft", None),
+        ("final", None),
+        ("final", REASON),
     ]
     first, latest = log[0], log[-1]
     assert latest["run_id"] != first["run_id"]
-    for column in ("input_files", "rates_hash", "pii_key_fingerprint", "rows_read",
-                   "rows_accepted", "rows_rejected", "total_premium_idr"):
+    for column in (
+        "input_files",
+        "rates_hash",
+        "pii_key_fingerprint",
+        "rows_read",
+        "rows_accepted",
+        "rows_rejected",
+        "total_premium_idr",
+    ):
         assert latest[column] == first[column], column
 
 
@@ -193,8 +212,9 @@ def test_xlsx_export_grand_total_equals_the_warehouse(lifecycle: Lifecycle) -> N
     assert lifecycle.export_dir is not None
     path = lifecycle.export_dir / f"rekap_tagihan_iuran_{PERIOD}.xlsx"
     assert step.stdout.strip().splitlines() == [str(path)]
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
-        "Rekap Tagihan Iuran").to_python()
+    rows = (
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Rekap Tagihan Iuran").to_python()
+    )
     totals = [row for row in rows if len(row) > 4 and row[1] == "TOTAL KESELURUHAN"]
     assert len(totals) == 1
     grand_total = totals[0][4]

@@ -105,7 +105,8 @@ def collect_needles(raw_dir: Path, key: str) -> Needles:
             niks.update(v for v in values if re.fullmatch(r"\d{16}", v))
         if "nama" in columns:
             names.update(
-                v.strip() for v in table.column("nama").to_pylist()
+                v.strip()
+                for v in table.column("nama").to_pylist()
                 if v and len(v.strip()) >= MIN_NAME_LENGTH
             )
     return Needles.build(niks, names, key)
@@ -222,8 +223,9 @@ def scan_roots(home: Path) -> list[Path]:
     """Everything in the home except the landing folder and the raw layer, plus dbt's
     repository-side target/ and logs/."""
     roots = [p for p in sorted(home.iterdir()) if p.name not in NOT_SCANNED]
-    roots += [p for p in (REPO / "dbt_project" / "target", REPO / "dbt_project" / "logs")
-              if p.exists()]
+    roots += [
+        p for p in (REPO / "dbt_project" / "target", REPO / "dbt_project" / "logs") if p.exists()
+    ]
     return roots
 
 
@@ -351,5 +353,9 @@ def test_scanner_finds_planted_values_in_every_format(tmp_path: Path, planted: N
     assert expected <= set(findings), findings
     assert not [f for f in findings if f.startswith("clean.csv")]
     assert {f.split(" ")[0] for f in findings} == {
-        "accepted.parquet", "book.xlsx", "events.db", "run.log", "wh.duckdb"
+        "accepted.parquet",
+        "book.xlsx",
+        "events.db",
+        "run.log",
+        "wh.duckdb",
     }

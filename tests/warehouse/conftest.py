@@ -19,13 +19,14 @@ from berjasa.config import Settings
 PG_ADMIN_URL = os.environ.get(
     "BERJASA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     name = f"berjasa_wh_test_{secrets.token_hex(4)}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(
-            f"create database {name} template template0 encoding 'UTF8'"
-            " lc_collate 'C' lc_ctype 'C'"
+            f"create database {name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'"
         )
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     try:
@@ -63,6 +64,7 @@ def source_db(settings: Settings) -> Path:
     db = settings.home / "dbt" / "berjasa_dbt.duckdb"
     db.parent.mkdir(parents=True)
     build_period(db, "2025-01", SIZES_1, home=settings.home)
-    build_period(db, "2025-02", SIZES_2, statuses={"pekerja_rentan": "held_back"},
-                 home=settings.home)
+    build_period(
+        db, "2025-02", SIZES_2, statuses={"pekerja_rentan": "held_back"}, home=settings.home
+    )
     return db

@@ -25,14 +25,18 @@ COHORTS = (
 )
 SIZES_1 = dict.fromkeys(COHORTS, 10)
 SIZES_2 = {
-    "non_asn": 12, "rt_rw": 3, "kader_posyandu_kb": 10, "pekerja_keagamaan": 7,
-    "penyelenggara_pemilu": 2, "pekerja_rentan": 25,
+    "non_asn": 12,
+    "rt_rw": 3,
+    "kader_posyandu_kb": 10,
+    "pekerja_keagamaan": 7,
+    "penyelenggara_pemilu": 2,
+    "pekerja_rentan": 25,
 }
 
 
 NON_ASN_PREMIUM = 7_202 + 9_002
 BPU_PREMIUM = 10_000 + 6_800
-INJECTION_DETAIL = "=HYPERLINK(\"http://x\",\"klik\")"
+INJECTION_DETAIL = '=HYPERLINK("http://x","klik")'
 
 
 def expected_total(sizes: dict[str, int]) -> int:
@@ -98,9 +102,15 @@ def build_period(
     try:
         con.execute(DDL.format(seeds=SEEDS_DIR))
         for table in (
-            "people_monthly", "billing_detail", "billing_monthly", "membership_changes",
-            "coverage_monthly", "rejected_records", "cross_cohort_duplicates",
-            "publication_cohort_status", "source_file_stats",
+            "people_monthly",
+            "billing_detail",
+            "billing_monthly",
+            "membership_changes",
+            "coverage_monthly",
+            "rejected_records",
+            "cross_cohort_duplicates",
+            "publication_cohort_status",
+            "source_file_stats",
         ):
             con.execute(f"delete from berjasa.{table} where period = ?", [day])
         con.execute(
@@ -117,8 +127,7 @@ def build_period(
             [day],
         )
         con.execute(
-            "insert into berjasa.people_monthly"
-            " select period, person_key, cohort_code from people"
+            "insert into berjasa.people_monthly select period, person_key, cohort_code from people"
         )
         con.execute(
             "insert into berjasa.billing_detail"

@@ -20,8 +20,9 @@ PROV = Provenance(input_files=(InputFile("rt_rw.csv", "a" * 64),), code_version=
 def _publish_both(settings, source_db, targets):
     for target in targets:
         for period in ("2025-01", "2025-02"):
-            publish_period(settings, period, run_id="r", source_db=source_db, warehouse=target,
-                           provenance=PROV)
+            publish_period(
+                settings, period, run_id="r", source_db=source_db, warehouse=target, provenance=PROV
+            )
 
 
 def test_bi_role_denied_billing_detail_finance_allowed(settings, source_db, pg_url):
@@ -39,8 +40,8 @@ def test_bi_role_denied_billing_detail_finance_allowed(settings, source_db, pg_u
         conn.execute("reset role")
         conn.execute("set role berjasa_finance")
         (detail,) = conn.execute(
-            "select sum(premium_idr) from berjasa.billing_detail"
-            " where period = date '2025-01-01'").fetchone()
+            "select sum(premium_idr) from berjasa.billing_detail where period = date '2025-01-01'"
+        ).fetchone()
         assert detail == 1_002_040
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select count(*) from berjasa.coverage_monthly")
@@ -63,7 +64,8 @@ def _check_unrecoverable(target: str) -> int:
                 if view.name == "coverage_by_area" and row["area_code"] == "73.71":
                     continue  # the city row is the published total
                 groups[tuple(row[c] for c in view.group)].append(
-                    (truth[key][measure.column], row[measure.column]))
+                    (truth[key][measure.column], row[measure.column])
+                )
                 if row[measure.column] is None:
                     assert all(row[d] is None for d in measure.dependents)
                     assert row[measure.column + "_suppressed"] is True
@@ -86,8 +88,9 @@ def test_suppression_cannot_be_recovered(settings, source_db, pg_url):
         assert _check_unrecoverable(target) == 10
         members = {
             r["cohort_code"]: (r["active"], r["new"], r["exited"])
-            for r in read_table(target, "membership_by_cohort", "2025-02",
-                                schema="berjasa_bi").to_pylist()
+            for r in read_table(
+                target, "membership_by_cohort", "2025-02", schema="berjasa_bi"
+            ).to_pylist()
         }
         # active: rt_rw 3 and pemilu 2 are two primaries; new: non_asn 2 (primary) and
         # pekerja_rentan 15 (complement); exited: keagamaan 3 (primary) and rt_rw 7 (complement)
@@ -100,8 +103,13 @@ def test_suppression_cannot_be_recovered(settings, source_db, pg_url):
             "pekerja_rentan": (25, None, 0),
         }
         billing = read_table(target, "billing_by_cohort", "2025-02", schema="berjasa_bi")
-        hidden = sorted({(r["cohort_code"], r["premium_idr"]) for r in billing.to_pylist()
-                         if r["participants"] is None})
+        hidden = sorted(
+            {
+                (r["cohort_code"], r["premium_idr"])
+                for r in billing.to_pylist()
+                if r["participants"] is None
+            }
+        )
         assert hidden == [("penyelenggara_pemilu", None), ("rt_rw", None)]
 
 
@@ -124,8 +132,14 @@ def test_export_xlsx_summary_statuses_and_department_sheets(settings, source_db,
     assert health == "Dinas Kesehatan - DP3A-Dalduk K" and len(health) == 31
     rejects = book.get_sheet_by_name(health).to_python()
     assert rejects[0] == ["Kelompok", "Berkas", "Baris", "NIK (tersamar)", "Alasan", "Keterangan"]
-    assert rejects[1] == ["Kader Posyandu dan KB", "kader_posyandu_kb.xlsx", 12,
-                          "737102******0002", "Tanggal lahir tidak valid", "'" + INJECTION_DETAIL]
+    assert rejects[1] == [
+        "Kader Posyandu dan KB",
+        "kader_posyandu_kb.xlsx",
+        12,
+        "737102******0002",
+        "Tanggal lahir tidak valid",
+        "'" + INJECTION_DETAIL,
+    ]
     assert len(book.sheet_names) == 2 + 6  # six departments in the seeds
 
 

@@ -13,8 +13,12 @@ from fake_marts import build_period
 from berjasa.warehouse import InputFile, Provenance, publish_period, read_table
 
 CITY_SIZES = {
-    "non_asn": 12_800, "rt_rw": 6_500, "kader_posyandu_kb": 6_600, "pekerja_keagamaan": 6_200,
-    "penyelenggara_pemilu": 39_000, "pekerja_rentan": 38_900,
+    "non_asn": 12_800,
+    "rt_rw": 6_500,
+    "kader_posyandu_kb": 6_600,
+    "pekerja_keagamaan": 6_200,
+    "penyelenggara_pemilu": 39_000,
+    "pekerja_rentan": 38_900,
 }
 
 
@@ -27,13 +31,16 @@ def test_publish_city_scale_to_both_targets(settings, pg_url):
     timings = {}
     for name, target in (("duckdb", settings.warehouse), ("postgresql", pg_url)):
         started = time.perf_counter()
-        result = publish_period(settings, "2025-03", run_id="perf", source_db=db,
-                                warehouse=target, provenance=prov)
+        result = publish_period(
+            settings, "2025-03", run_id="perf", source_db=db, warehouse=target, provenance=prov
+        )
         timings[name] = time.perf_counter() - started
         assert result.rows["billing_detail"] == 2 * people == 220_000
         assert result.total_premium_idr == 12_800 * 16_204 + (people - 12_800) * 16_800
     detail = read_table(pg_url, "billing_detail", "2025-03")
     assert detail.num_rows == 220_000
-    print(f"\npublish {people} people / 220000 billing_detail rows:"
-          f" duckdb {timings['duckdb']:.2f}s, postgresql {timings['postgresql']:.2f}s")
+    print(
+        f"\npublish {people} people / 220000 billing_detail rows:"
+        f" duckdb {timings['duckdb']:.2f}s, postgresql {timings['postgresql']:.2f}s"
+    )
     assert max(timings.values()) < 60

@@ -44,8 +44,15 @@ ALL_TABLES = PUBLISHED_TABLES
 
 
 def _publish(settings: Settings, source_db: Path, warehouse: str, period: str, **kw):
-    return publish_period(settings, period, run_id=f"run-{period}", source_db=source_db,
-                          warehouse=warehouse, provenance=PROV, **kw)
+    return publish_period(
+        settings,
+        period,
+        run_id=f"run-{period}",
+        source_db=source_db,
+        warehouse=warehouse,
+        provenance=PROV,
+        **kw,
+    )
 
 
 def _rows(warehouse: str, table: str) -> list[tuple]:
@@ -93,25 +100,34 @@ def test_two_periods_same_contents_and_types_in_duckdb_and_postgres(settings, so
     for target in (wh, pg_url):
         log = _log(target)
         assert [(r["publication_id"], r["period"], r["status"]) for r in log] == [
-            (1, dt.date(2025, 1, 1), "draft"), (2, dt.date(2025, 2, 1), "draft")]
+            (1, dt.date(2025, 1, 1), "draft"),
+            (2, dt.date(2025, 2, 1), "draft"),
+        ]
         assert log[1]["total_premium_idr"] == 984_048
         assert log[0]["total_premium_idr"] == expected_total(SIZES_1) == 1_002_040
         assert log[1]["pii_key_fingerprint"] == key_fingerprint(settings.pii_key)
         assert settings.pii_key not in json.dumps(log, default=str)
         assert json.loads(log[1]["input_files"]) == [
-            {"name": "non_asn.csv", "sha256": "b" * 64}, {"name": "rt_rw.csv", "sha256": "a" * 64}]
+            {"name": "non_asn.csv", "sha256": "b" * 64},
+            {"name": "rt_rw.csv", "sha256": "a" * 64},
+        ]
         assert (log[1]["rows_read"], log[1]["rows_accepted"], log[1]["rows_rejected"]) == (
-            66, 60, 6)
+            66,
+            60,
+            6,
+        )
         assert log[1]["code_version"] == "test-1.0"
         assert len(log[1]["rates_hash"]) == 64
     # comments reached both warehouses
     with duckdb.connect(wh, read_only=True) as con:
         (comment,) = con.execute(
-            "select comment from duckdb_tables() where table_name = 'publication_log'").fetchone()
+            "select comment from duckdb_tables() where table_name = 'publication_log'"
+        ).fetchone()
     assert comment.startswith("One row per publication")
     with psycopg.connect(pg_url) as conn:
         (pg_comment,) = conn.execute(
-            "select obj_description('berjasa.publication_log'::regclass)").fetchone()
+            "select obj_description('berjasa.publication_log'::regclass)"
+        ).fetchone()
     assert pg_comment == comment
 
 
@@ -131,7 +147,9 @@ def test_republish_is_idempotent_and_replaces_only_its_period(settings, source_d
         assert result.total_premium_idr == 6 * 16_800
         monthly = read_table(target, "billing_monthly", "2025-02").to_pylist()
         assert [(r["cohort_code"], r["program"], r["participants"]) for r in monthly] == [
-            ("rt_rw", "JKK", 6), ("rt_rw", "JKM", 6)]
+            ("rt_rw", "JKK", 6),
+            ("rt_rw", "JKM", 6),
+        ]
         jan = read_table(target, "billing_monthly", "2025-01")
         assert jan.num_rows == 12
         assert sum(jan.column("premium_idr").to_pylist()) == 1_002_040
@@ -169,7 +187,9 @@ def test_failure_halfway_leaves_previous_publication_intact(
 
     assert hashlib.sha256(Path(wh).read_bytes()).hexdigest() == file_hash
     assert sorted(p.name for p in Path(wh).parent.iterdir() if "warehouse" in p.name) == [
-        "warehouse.duckdb", "warehouse.duckdb.lock"]  # no temp file left behind
+        "warehouse.duckdb",
+        "warehouse.duckdb.lock",
+    ]  # no temp file left behind
     assert _snapshot(wh) == before_duck
     assert _snapshot(pg_url) == before_pg
     assert [r["period"] for r in _log(pg_url)] == [dt.date(2025, 1, 1)]
@@ -189,19 +209,28 @@ def test_finalize_refuses_republish_unless_superseded(settings, source_db, pg_ur
         assert len(_log(target)) == 2
         # another period is not affected
         assert _publish(settings, source_db, target, "2025-02").status == "draft"
-        again = _publish(settings, source_db, target, "2025-01",
-                         supersede_reason="Koreksi daftar RT/RW dari Bagian Pemerintahan")
+        again = _publish(
+            settings,
+            source_db,
+            target,
+            "2025-01",
+            supersede_reason="Koreksi daftar RT/RW dari Bagian Pemerintahan",
+        )
         assert again.status == "final"
         log = _log(target)
         assert [(r["status"], r["supersede_reason"]) for r in log] == [
-            ("draft", None), ("final", None), ("draft", None),
-            ("final", "Koreksi daftar RT/RW dari Bagian Pemerintahan")]
+            ("draft", None),
+            ("final", None),
+            ("draft", None),
+            ("final", "Koreksi daftar RT/RW dari Bagian Pemerintahan"),
+        ]
         assert period_status(settings, "2025-01", target) == "final"
 
 
 def test_demo_key_refused_for_postgres(settings, source_db, pg_url):
-    demo = Settings(home=settings.home, landing=settings.landing, warehouse=pg_url,
-                    pii_key=DEMO_PII_KEY)
+    demo = Settings(
+        home=settings.home, landing=settings.landing, warehouse=pg_url, pii_key=DEMO_PII_KEY
+    )
     with pytest.raises(DemoKeyError, match="demo PII key"):
         _publish(demo, source_db, pg_url, "2025-01")
     with psycopg.connect(pg_url) as conn:
@@ -284,6 +313,7 @@ def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
         assert keys.count(digits_key) == 1
         assert keys.count(victim) == 1
 
+
 def test_reader_holding_duckdb_open_does_not_block(settings, source_db):
     wh = settings.warehouse
     _publish(settings, source_db, wh, "2025-01")
@@ -309,7 +339,8 @@ def test_state_ledger_and_good_files(settings, source_db):
             "copy (select date '2025-02-01' as period, c as cohort_code, 'old.csv' as source_file,"
             " 1 as file_ordinal, 2 as source_row, repeat('c', 64) as person_key,"
             " '737101******9999' as nik_masked from (values ('pekerja_rentan'), ('rt_rw')) t(c))"
-            f" to '{good}' (format parquet)")
+            f" to '{good}' (format parquet)"
+        )
     result = _publish(settings, source_db, settings.warehouse, "2025-02")
     ledger = pq.read_table(result.ledger_file)
     assert ledger.column_names == ["period", "person_key", "primary_cohort"]
@@ -319,7 +350,8 @@ def test_state_ledger_and_good_files(settings, source_db):
     for row in rows:
         by_cohort.setdefault(row["cohort_code"], set()).add(row["source_file"])
     assert by_cohort == {
-        "non_asn": {"non_asn.csv"}, "rt_rw": {"rt_rw.csv"},
+        "non_asn": {"non_asn.csv"},
+        "rt_rw": {"rt_rw.csv"},
         "kader_posyandu_kb": {"kader_posyandu_kb.csv"},
         "pekerja_keagamaan": {"pekerja_keagamaan.csv"},
         "penyelenggara_pemilu": {"penyelenggara_pemilu.csv"},
@@ -345,8 +377,10 @@ def test_new_mart_column_is_added_type_change_refused(settings, source_db, pg_ur
         con.execute("alter table berjasa.billing_monthly add column note varchar default 'ok'")
     for target in (settings.warehouse, pg_url):
         _publish(settings, source_db, target, "2025-02")
-        notes = {(r["period"].month, r["note"]) for r in
-                 read_table(target, "billing_monthly").to_pylist()}
+        notes = {
+            (r["period"].month, r["note"])
+            for r in read_table(target, "billing_monthly").to_pylist()
+        }
         assert notes == {(1, None), (2, "ok")}
     with duckdb.connect(str(source_db)) as con:
         con.execute("alter table berjasa.billing_monthly alter participants type integer")
@@ -361,7 +395,8 @@ def test_comments_come_from_dbt_yaml_when_present(tmp_path):
     (tmp_path / "billing.yml").write_text(
         "version: 2\nmodels:\n  - name: billing_monthly\n    description: Tagihan per bulan\n"
         "    columns:\n      - name: premium_idr\n        description: Iuran dalam rupiah\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     tables, columns = load_comments(tmp_path)
     assert tables["billing_monthly"] == "Tagihan per bulan"
     assert columns["billing_monthly"]["premium_idr"] == "Iuran dalam rupiah"
@@ -429,7 +464,8 @@ def test_both_targets_read_dbt_tables_through_their_own_connection(settings, sou
     from berjasa.warehouse.source import SourceTable
 
     detail = SourceTable(
-        "billing_detail", (("person_key", "VARCHAR"), ("premium_idr", "BIGINT")),
+        "billing_detail",
+        (("person_key", "VARCHAR"), ("premium_idr", "BIGINT")),
         dt.date(2025, 1, 1),
     )
     with duckdb.connect(str(source_db), read_only=True) as con:
