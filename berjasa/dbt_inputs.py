@@ -57,6 +57,10 @@ from berjasa.config import Settings
 from berjasa.periods import PeriodError, format_period, parse_period
 
 SCHEMA = "berjasa_input"
+#: `person_key` as dbt holds it: the 32 bytes of the HMAC (BLOB in DuckDB, which reads `bytea`
+#: as BLOB; bytea in PostgreSQL). Files written before keys were bytes hold the 64-hex text,
+#: which the views unhex (`_key_expression`), so a home keeps its history.
+KEY_TYPE = "bytea"
 
 _SCHEMA_A: list[tuple[str, str]] = [
     ("period", "date"),
@@ -64,7 +68,7 @@ _SCHEMA_A: list[tuple[str, str]] = [
     ("source_file", "varchar"),
     ("file_ordinal", "integer"),
     ("source_row", "integer"),
-    ("person_key", "varchar"),
+    ("person_key", KEY_TYPE),
     ("nik_masked", "varchar"),
     ("birth_date", "date"),
     ("sex", "varchar"),
@@ -111,12 +115,12 @@ TABLES: dict[str, tuple[list[tuple[str, str]], bool]] = {
         True,
     ),
     "dtsen": (
-        [("extract_period", "date"), ("person_key", "varchar"), ("desil", "integer")],
+        [("extract_period", "date"), ("person_key", KEY_TYPE), ("desil", "integer")],
         False,
     ),
-    "opening_members": ([("person_key", "varchar"), ("last_billed", "date")], False),
+    "opening_members": ([("person_key", KEY_TYPE), ("last_billed", "date")], False),
     "published_people": (
-        [("period", "date"), ("person_key", "varchar"), ("primary_cohort", "varchar")],
+        [("period", "date"), ("person_key", KEY_TYPE), ("primary_cohort", "varchar")],
         False,
     ),
 }
@@ -207,20 +211,28 @@ def _typed_select(
     columns: list[tuple[str, str]],
     period_literal: str | None,
     literal_column: str = "period",
+    *,
+    keys_as_text: bool = False,
 ) -> str:
     """SQL reading `files` with exactly `columns` (types cast; `literal_column` forced to
     `period_literal` when given; missing optional columns null); typed and empty when there is
-    no file."""
+    no file. With `keys_as_text`, key columns come out as bytea's text form (`\\x` + hex), which
+    PostgreSQL's COPY reads into bytea."""
     if not files:
         typed_nulls = ", ".join(f"cast(null as {t}) as {n}" for n, t in columns)
         return f"select {typed_nulls} where false"
     paths = ", ".join(_sql_string(str(path)) for path in files)
     relation = f"read_parquet([{paths}], union_by_name = true)"
-    present = {row[0] for row in con.execute(f"describe select * from {relation}").fetchall()}
+    present = {
+        row[0]: row[1] for row in con.execute(f"describe select * from {relation}").fetchall()
+    }
     selects = []
     for name, sql_type in columns:
         if name == literal_column and period_literal is not None:
             selects.append(f"cast('{period_literal}' as date) as {name}")
+        elif name in present and sql_type == KEY_TYPE:
+            key = _key_expression(name, present[name])
+            selects.append(f"{_bytea_text(key) if keys_as_text else key} as {name}")
         elif name in present:
             selects.append(f"cast({name} as {sql_type}) as {name}")
         else:  # an optional column the writer left out
@@ -228,13 +240,30 @@ def _typed_select(
     return f"select {', '.join(selects)} from {relation}"
 
 
+def _key_expression(column: str, file_type: str) -> str:
+    """A key column as bytes: the bytes themselves, or the 64-hex text of older files unhexed."""
+    if file_type.upper() == "VARCHAR":
+        return f"unhex({column})"
+    return f"cast({column} as blob)"
+
+
+def _bytea_text(key: str) -> str:
+    return f"'\\x' || lower(hex({key}))"
+
+
 def _typed_table(
     files: Sequence[Path], columns: list[tuple[str, str]], period_literal: str | None
 ) -> pa.Table:
-    """`_typed_select` materialised as Arrow (for PostgreSQL's COPY)."""
+    """`_typed_select` materialised as Arrow for PostgreSQL's COPY (keys as bytea text, one
+    branch per file so that older hex files and newer byte files mix)."""
     con = duck.connect()
     try:
-        return con.execute(_typed_select(con, files, columns, period_literal)).to_arrow_table()
+        if not files:
+            return con.execute(_typed_select(con, files, columns, period_literal)).to_arrow_table()
+        branches = [
+            _typed_select(con, [path], columns, period_literal, keys_as_text=True) for path in files
+        ]
+        return con.execute("\nunion all\n".join(branches)).to_arrow_table()
     finally:
         con.close()
 
@@ -284,9 +313,15 @@ def _view_select(
     """The view's query, one `union all` branch per file where the period matters (see the
     module docstring): per-period inputs take `period` from the file (from the folder or file
     name when the file has no such column), DTSEN takes `extract_period` from the file name.
-    The opening list and the ledger read all their files at once, as they were loaded."""
-    if not entries or not (per_period or name == "dtsen"):
-        return _typed_select(con, [path for path, _ in entries], columns, None)
+    The opening list and the ledger get one branch per file as well (see `_key_expression`)."""
+    if not entries:
+        return _typed_select(con, [], columns, None)
+    if not (per_period or name == "dtsen"):
+        # one branch per file too: a home's older files hold keys as hex text, newer ones as
+        # bytes, and each needs its own conversion
+        return "\nunion all\n".join(
+            _typed_select(con, [path], columns, None) for path, _ in entries
+        )
     branches = []
     for path, period in entries:
         if per_period:

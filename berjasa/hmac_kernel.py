@@ -1,4 +1,5 @@
-"""Numba kernel: HMAC-SHA256 of many 16-byte messages (NIKs), as hex and/or a 64-bit id.
+"""Numba kernel: HMAC-SHA256 of many 16-byte messages (NIKs), as hex or the 32 digest bytes,
+and/or a 64-bit id.
 
 Why it is fast: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)) (RFC 2104). Both key blocks are
 one 64-byte SHA-256 block, so their compressions ("midstates") are computed once per key, in
@@ -33,6 +34,7 @@ import numba as nb
 import numpy as np
 
 HEX_BYTES = 64
+DIGEST_BYTES = 32
 _BLOCK = 64
 # Rows per unit of work handed to a thread: large enough that the launch cost is noise, small
 # enough that 2 cores get a fair split.
@@ -181,19 +183,34 @@ def _hex8(v):
     return x + np.uint64(0x3030303030303030) + letters * np.uint64(0x27)
 
 
+@nb.njit(inline="always")
+def _bytes8(hi, lo):
+    """Big-endian bytes of uint32 `hi` then `lo`, as the little-endian uint64 whose bytes they
+    are (the digest as SHA-256 defines it: each word most significant byte first)."""
+    x = (np.uint64(lo) << np.uint64(32)) | np.uint64(hi)
+    # reverse the bytes within each 32-bit half
+    m = np.uint64(0x00FF00FF00FF00FF)
+    x = ((x >> np.uint64(8)) & m) | ((x & m) << np.uint64(8))
+    m = np.uint64(0x0000FFFF0000FFFF)
+    return ((x >> np.uint64(16)) & m) | ((x & m) << np.uint64(16))
+
+
 @_jit
-def _hmac16(values, offsets, bitmap, bit_offset, istate, ostate, hex_out, hex_pos, ids_out):
+def _hmac16(
+    values, offsets, bitmap, bit_offset, istate, ostate, as_hex, digest_out, digest_pos, ids_out
+):
     """HMAC rows 0..len(offsets)-2 of an Arrow string array (`values` + `offsets`).
 
     Row i is the 16 bytes at values[offsets[i]:]; it is skipped when `bitmap` (the Arrow validity
-    bitmap, empty when there are no nulls) marks it null. The hex digest goes to the 64 bytes at
-    byte offset hex_pos[i] (a multiple of 8) of `hex_out`, a uint64 array, and the first 8
-    digest bytes (big-endian, signed) to ids_out[i]. An empty `hex_out` / `ids_out` means that
-    output was not asked for. Null rows get id 0 (the caller's validity bitmap marks them).
+    bitmap, empty when there are no nulls) marks it null. The digest goes to byte offset
+    digest_pos[i] (a multiple of 8) of `digest_out`, a uint64 array: as 64 lowercase hex
+    characters when `as_hex`, else as its 32 bytes. The first 8 digest bytes (big-endian, signed)
+    go to ids_out[i]. An empty `digest_out` / `ids_out` means that output was not asked for.
+    Null rows get id 0 (the caller's validity bitmap marks them).
     """
     n = offsets.shape[0] - 1
     has_nulls = bitmap.shape[0] > 0
-    want_hex = hex_out.shape[0] > 0
+    want_digest = digest_out.shape[0] > 0
     want_ids = ids_out.shape[0] > 0
     w = np.zeros((64, LANES), np.uint32)
     r = np.empty((8, LANES), np.uint32)
@@ -242,10 +259,14 @@ def _hmac16(values, offsets, bitmap, bit_offset, istate, ostate, hex_out, hex_po
                 if want_ids:
                     ids_out[i] = 0
                 continue
-            if want_hex:
-                p = hex_pos[i] >> 3
-                for j in range(8):
-                    hex_out[p + j] = _hex8(outer[j, lane])
+            if want_digest:
+                p = digest_pos[i] >> 3
+                if as_hex:
+                    for j in range(8):
+                        digest_out[p + j] = _hex8(outer[j, lane])
+                else:
+                    for j in range(4):
+                        digest_out[p + j] = _bytes8(outer[2 * j, lane], outer[2 * j + 1, lane])
             if want_ids:
                 ids_out[i] = (np.int64(outer[0, lane]) << np.int64(32)) | np.int64(outer[1, lane])
 
@@ -261,14 +282,17 @@ def _threads() -> int:
 def hmac16_rows(
     chunks: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, int]],
     states: tuple[np.ndarray, np.ndarray],
-    hex_out: np.ndarray,
-    hex_pos: np.ndarray,
+    digest_out: np.ndarray,
+    digest_pos: np.ndarray,
     ids_out: np.ndarray,
+    *,
+    as_hex: bool = True,
 ) -> None:
     """Run the kernel over Arrow string chunks, each (values, offsets, bitmap, bit_offset).
 
-    Output rows are the chunks' rows in order; `hex_pos` has one start position per output row
-    (so it may be the output offsets array) and `ids_out` one slot per row (or is empty).
+    Output rows are the chunks' rows in order; `digest_pos` has one start position per output
+    row (so it may be the output offsets array) and `ids_out` one slot per row (or is empty).
+    Digests are hex (64 bytes a row) when `as_hex`, else their 32 bytes.
     """
     istate, ostate = states
     units = []
@@ -280,7 +304,7 @@ def hmac16_rows(
             ids = ids_out[row0 + a : row0 + b] if ids_out.shape[0] else ids_out
             units.append(
                 (values, offsets[a : b + 1], bitmap, bit_offset + a, istate, ostate)
-                + (hex_out, hex_pos[row0 + a : row0 + b], ids)
+                + (as_hex, digest_out, digest_pos[row0 + a : row0 + b], ids)
             )
         row0 += rows
     threads = min(_threads(), len(units))

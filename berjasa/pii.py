@@ -2,7 +2,8 @@
 
 HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)) (RFC 2104). Two vectorised implementations:
 
-- `person_keys` / `person_ids` / `person_keys_and_ids` key an Arrow array with a Numba kernel
+- `person_key_digests` / `person_keys` / `person_ids` / `person_keys_and_ids` key an Arrow array
+  (as the 32 digest bytes, their hex, or a 64-bit id) with a Numba kernel
   (`berjasa.hmac_kernel`, imported on first use) when every value is 16 bytes, as every validated
   NIK is: two SHA-256 compressions per NIK, ~10x faster than SQL. Other values (tests key
   arbitrary strings) go through the DuckDB expression below, so the result never depends on the
@@ -47,6 +48,11 @@ def person_key(nik: str, key: str) -> str:
     return hmac.new(key.encode("utf-8"), nik.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def person_key_digest(nik: str, key: str) -> bytes:
+    """The 32 bytes of `person_key(nik, key)`: how the validated layer and dbt hold a key."""
+    return hmac.new(key.encode("utf-8"), nik.encode("utf-8"), hashlib.sha256).digest()
+
+
 def key_fingerprint(key: str) -> str:
     """A short, non-reversible fingerprint that identifies which key was used (for the log)."""
     return hashlib.sha256(b"berjasa-key-fingerprint:" + key.encode("utf-8")).hexdigest()[:16]
@@ -64,7 +70,14 @@ def hmac_params(key: str) -> dict[str, bytes]:
 
 def person_keys(niks: pa.Array | pa.ChunkedArray, key: str) -> pa.Array:
     """Vectorised HMAC-SHA256 hex digests of `niks` as one string array (nulls stay null)."""
-    return _keyed(niks, key, want_hex=True, want_ids=False)[0]
+    return _keyed(niks, key, digest="hex", want_ids=False)[0]
+
+
+def person_key_digests(niks: pa.Array | pa.ChunkedArray, key: str) -> pa.Array:
+    """The same HMAC-SHA256 as `person_keys`, as the 32 digest bytes (one binary array; nulls
+    stay null): how the validated layer and dbt hold `person_key`. Half the bytes of the hex
+    text to write, read, hash and compare; the publisher writes it as hex (`lower(hex(...))`)."""
+    return _keyed(niks, key, digest="bytes", want_ids=False)[0]
 
 
 def person_ids(niks: pa.Array | pa.ChunkedArray, key: str) -> pa.Array:
@@ -73,25 +86,27 @@ def person_ids(niks: pa.Array | pa.ChunkedArray, key: str) -> pa.Array:
     A compact join key: equal to the leading 16 hex characters of `person_keys`, so the two
     columns identify the same person (2^-64 collision odds per pair).
     """
-    return _keyed(niks, key, want_hex=False, want_ids=True)[1]
+    return _keyed(niks, key, digest=None, want_ids=True)[1]
 
 
 def person_keys_and_ids(niks: pa.Array | pa.ChunkedArray, key: str) -> tuple[pa.Array, pa.Array]:
     """`person_keys` and `person_ids` computed together (one HMAC per NIK)."""
-    return _keyed(niks, key, want_hex=True, want_ids=True)
+    return _keyed(niks, key, digest="hex", want_ids=True)
 
 
 def _keyed(
-    niks: pa.Array | pa.ChunkedArray, key: str, *, want_hex: bool, want_ids: bool
+    niks: pa.Array | pa.ChunkedArray, key: str, *, digest: str | None, want_ids: bool
 ) -> tuple[Any, Any]:
     """The Numba kernel when every non-null value is 16 bytes (every validated NIK is), else the
-    DuckDB expression, which keys strings of any length. Unasked outputs come back as None."""
+    DuckDB expression, which keys strings of any length. `digest` is "hex", "bytes" or None (not
+    asked for); unasked outputs come back as None."""
     chunks = niks.chunks if isinstance(niks, pa.ChunkedArray) else [niks]
     chunks = [_as_string(chunk) for chunk in chunks]
     if all(_all_16_bytes(chunk) for chunk in chunks):
-        return _keyed_by_kernel(chunks, key, want_hex=want_hex, want_ids=want_ids)
+        return _keyed_by_kernel(chunks, key, digest=digest, want_ids=want_ids)
     hexes = _keyed_by_duckdb(chunks, key)
-    return (hexes if want_hex else None), (_ids_from_hex(hexes) if want_ids else None)
+    digests = {"hex": hexes, "bytes": _bytes_from_hex(hexes) if digest == "bytes" else None}
+    return digests.get(digest) if digest else None, (_ids_from_hex(hexes) if want_ids else None)
 
 
 def _as_string(chunk: pa.Array) -> pa.Array:
@@ -110,38 +125,43 @@ def _all_16_bytes(chunk: pa.Array) -> bool:
 
 
 def _keyed_by_kernel(
-    chunks: list[pa.Array], key: str, *, want_hex: bool, want_ids: bool
+    chunks: list[pa.Array], key: str, *, digest: str | None, want_ids: bool
 ) -> tuple[pa.Array | None, pa.Array | None]:
     from berjasa import hmac_kernel  # lazy: numba costs ~0.5 s to import
 
+    as_hex = digest == "hex"
+    width = hmac_kernel.HEX_BYTES if as_hex else hmac_kernel.DIGEST_BYTES
     n = sum(len(chunk) for chunk in chunks)
     null_count = sum(chunk.null_count for chunk in chunks)
     validity = _validity(chunks) if null_count else None
     if null_count:
         valid_rows = np.frombuffer(validity, dtype=np.uint8)
         valid_rows = np.unpackbits(valid_rows, count=n, bitorder="little")
-        ends = np.cumsum(valid_rows, dtype=np.int64) * hmac_kernel.HEX_BYTES
+        ends = np.cumsum(valid_rows, dtype=np.int64) * width
     else:
-        ends = np.arange(1, n + 1, dtype=np.int64) * hmac_kernel.HEX_BYTES
+        ends = np.arange(1, n + 1, dtype=np.int64) * width
     total = int(ends[-1]) if n else 0
     large = total > _INT32_MAX
     offsets = np.zeros(n + 1, dtype=np.int64 if large else np.int32)
     offsets[1:] = ends
-    hex_values = np.empty((total if want_hex else 0) // 8, dtype=np.uint64)
+    digest_values = np.empty((total if digest else 0) // 8, dtype=np.uint64)
     ids = np.empty(n if want_ids else 0, dtype=np.int64)
     hmac_kernel.hmac16_rows(
         [_kernel_chunk(chunk) for chunk in chunks],
         _midstates(key),
-        hex_values,
+        digest_values,
         offsets,
         ids,
+        as_hex=as_hex,
     )
-    hexes = None
-    if want_hex:
-        hexes = pa.Array.from_buffers(
-            pa.large_string() if large else pa.string(),
+    digests = None
+    if digest:
+        text = pa.large_string() if large else pa.string()
+        data = pa.large_binary() if large else pa.binary()
+        digests = pa.Array.from_buffers(
+            text if as_hex else data,
             n,
-            [validity, pa.py_buffer(offsets), pa.py_buffer(hex_values)],
+            [validity, pa.py_buffer(offsets), pa.py_buffer(digest_values)],
             null_count=null_count,
         )
     id_array = None
@@ -149,7 +169,7 @@ def _keyed_by_kernel(
         id_array = pa.Array.from_buffers(
             pa.int64(), n, [validity, pa.py_buffer(ids)], null_count=null_count
         )
-    return hexes, id_array
+    return digests, id_array
 
 
 @functools.lru_cache(maxsize=4)
@@ -207,6 +227,21 @@ def _keyed_by_duckdb(chunks: list[pa.Array], key: str) -> pa.Array:
     keys = result.column("k")
     total = sum(pc.sum(pc.binary_length(chunk)).as_py() or 0 for chunk in keys.chunks)
     return keys.cast(pa.large_string() if total > _INT32_MAX else pa.string()).combine_chunks()
+
+
+def _bytes_from_hex(hexes: pa.Array) -> pa.Array:
+    """Hex digests as their bytes (the DuckDB path, for values that are not 16 bytes)."""
+    con = duckdb.connect()
+    try:
+        con.register("hexes", pa.table({"k": hexes}))
+        return (
+            con.execute("select unhex(k) as k from hexes")
+            .to_arrow_table()
+            .column("k")
+            .combine_chunks()
+        )
+    finally:
+        con.close()
 
 
 def _ids_from_hex(hexes: pa.Array) -> pa.Array:

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from berjasa import duck, seeds
 from berjasa.config import Settings
 from berjasa.periods import parse_period
-from berjasa.pii import person_keys
+from berjasa.pii import person_key_digests
 from schemas.normalise import RAW_META_COLUMNS, RAW_TEXT_COLUMNS, normalise
 from schemas.row_contract import first_reasons
 from schemas.tables import (
@@ -46,7 +46,7 @@ CITY_AREA_CODE = "73.71"
 _NIK_TRIM = " \t\r\n\u00a0'\"`\u2018\u2019\u201c\u201d"
 # Columns with (nearly) one value per row: a Parquet dictionary would only be built and dropped.
 _UNIQUE_COLUMNS = frozenset({"person_key", "nik_masked", "source_row"})
-# a hex digest: snappy (repeats only, no entropy coding) finds nothing to compress in it
+# a digest: random bytes, in which compression finds nothing
 _INCOMPRESSIBLE_COLUMNS = frozenset({"person_key"})
 # Columns dbt's staging filters the validated files on (the period, the DTSEN extract, the month
 # last billed): the only ones that get Parquet statistics.
@@ -198,7 +198,7 @@ def validate_raw_table(
             "source_file": acc.column("source_file").cast(pa.string()),
             "file_ordinal": _constant(file_ordinal, n_acc, pa.int32()),
             "source_row": acc.column("source_row").cast(pa.int32()),
-            "person_key": person_keys(acc.column("nik"), pii_key).cast(pa.string()),
+            "person_key": person_key_digests(acc.column("nik"), pii_key).cast(pa.binary()),
             "nik_masked": acc.column("nik_masked"),
             "birth_date": acc.column("birth_date"),
             "sex": acc.column("sex"),
@@ -398,7 +398,7 @@ def _classify_and_key(
 ) -> tuple[pa.Table, ReferenceValidation]:
     """One DuckDB pass over a reference input (DTSEN, opening list): `classify_sql` yields
     (nik, nik_ok, ..., ok); returns, per valid NIK, its person_key and `best_value_sql` (the
-    duplicate rule), deduplicated in DuckDB and keyed by the HMAC kernel (`person_keys`), and
+    duplicate rule), deduplicated in DuckDB and keyed by the HMAC kernel (`person_key_digests`), and
     the counts: rows read, kept, and skipped as invalid_nik, invalid_<value_name> or
     duplicate_nik."""
     con = duck.connect()
@@ -420,7 +420,7 @@ def _classify_and_key(
         ).to_arrow_table()
     finally:
         con.close()
-    best = best.set_column(0, "person_key", person_keys(best.column("nik"), pii_key))
+    best = best.set_column(0, "person_key", person_key_digests(best.column("nik"), pii_key))
     skipped = {
         "invalid_nik": int(bad_nik),
         f"invalid_{value_name}": int(read - bad_nik - valid),
@@ -486,7 +486,7 @@ def validate_dtsen(path: Path, period: str, pii_key: str) -> tuple[pa.Table, Ref
     table = pa.table(
         {
             "extract_period": _constant(parse_period(period), best.num_rows, pa.date32()),
-            "person_key": best.column("person_key").cast(pa.string()),
+            "person_key": best.column("person_key").cast(pa.binary()),
             "desil": best.column("desil").cast(pa.int32()),
         },
         schema=DTSEN_SCHEMA,
@@ -568,7 +568,7 @@ def validate_opening_members(path: Path, pii_key: str) -> tuple[pa.Table, Refere
     )
     table = pa.table(
         {
-            "person_key": best.column("person_key").cast(pa.string()),
+            "person_key": best.column("person_key").cast(pa.binary()),
             "last_billed": best.column("last_billed").cast(pa.date32()),
         },
         schema=OPENING_MEMBERS_SCHEMA,

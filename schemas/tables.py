@@ -20,7 +20,8 @@ ACCEPTED_SCHEMA = pa.schema(
         ("source_file", pa.string()),
         ("file_ordinal", pa.int32()),
         ("source_row", pa.int32()),
-        ("person_key", pa.string()),
+        # the 32 bytes of the HMAC-SHA256 (`berjasa.pii.person_key_digests`); published as hex
+        ("person_key", pa.binary()),
         ("nik_masked", pa.string()),
         ("birth_date", pa.date32()),
         ("sex", pa.string()),
@@ -62,21 +63,22 @@ SOURCE_FILES_SCHEMA = pa.schema(
 BPJS_ACTIVE_SCHEMA = pa.schema([("area_code", pa.string()), ("active_participants", pa.int64())])
 
 DTSEN_SCHEMA = pa.schema(
-    [("extract_period", pa.date32()), ("person_key", pa.string()), ("desil", pa.int32())]
+    [("extract_period", pa.date32()), ("person_key", pa.binary()), ("desil", pa.int32())]
 )
 
-OPENING_MEMBERS_SCHEMA = pa.schema([("person_key", pa.string()), ("last_billed", pa.date32())])
+OPENING_MEMBERS_SCHEMA = pa.schema([("person_key", pa.binary()), ("last_billed", pa.date32())])
 
 # Columns that must never reach the validated layer (they stay in the raw layer).
 PII_COLUMNS = frozenset({"nik", "nama", "no_hp", "alamat"})
 
 _TEXT = pd.ArrowDtype(pa.string())
+_BYTES = pd.ArrowDtype(pa.binary())
 _DATE = pd.ArrowDtype(pa.date32())
 _INT32 = pd.ArrowDtype(pa.int32())
 _INT64 = pd.ArrowDtype(pa.int64())
 _BOOL = pd.ArrowDtype(pa.bool_())
 
-_HEX64 = r"^[0-9a-f]{64}$"
+DIGEST_BYTES = 32  # an HMAC-SHA256 digest, the validated `person_key`
 _MASKED = r"^\d{6}\*{6}\d{4}$"
 _KECAMATAN = r"^73\.71\.\d{2}$"
 _KELURAHAN = r"^73\.71\.\d{2}\.\d{4}$"
@@ -95,7 +97,11 @@ AcceptedRowsSchema = pa_schema.DataFrameSchema(
         "source_file": pa_schema.Column(_TEXT, nullable=False),
         "file_ordinal": pa_schema.Column(_INT32, pa_schema.Check.ge(1), nullable=False),
         "source_row": pa_schema.Column(_INT32, pa_schema.Check.ge(2), nullable=False),
-        "person_key": pa_schema.Column(_TEXT, pa_schema.Check.str_matches(_HEX64), nullable=False),
+        "person_key": pa_schema.Column(
+            _BYTES,
+            pa_schema.Check(lambda keys: keys.map(len) == DIGEST_BYTES, name="hmac_sha256_digest"),
+            nullable=False,
+        ),
         "nik_masked": pa_schema.Column(_TEXT, pa_schema.Check.str_matches(_MASKED), nullable=False),
         "birth_date": pa_schema.Column(_DATE, nullable=False),
         "sex": pa_schema.Column(_TEXT, pa_schema.Check.isin(["L", "P"]), nullable=False),

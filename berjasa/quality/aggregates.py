@@ -111,7 +111,7 @@ def age_by_cohort(
         f"""
         with people as (
             -- grouped on DuckDB's 64-bit hash of the key: a statistic, not a bill, and grouping
-            -- 10M 64-character keys would cost seconds at national scale
+            -- 10M 32-byte keys would cost seconds at national scale
             select cohort_code, min(birth_date) as birth_date
             from berjasa_input.accepted_rows
             where period = $period and birth_date is not null

@@ -35,6 +35,13 @@ class SourceError(BerjasaError, RuntimeError):
     pass
 
 
+# dbt holds pseudonym keys as their 32 bytes (BLOB); the warehouse publishes them as the 64
+# lowercase hex characters of SPEC section 5 (`SourceTable.select` converts).
+KEY_BYTES = 32
+_BYTES_TYPE = "BLOB"
+PUBLISHED_KEY_TYPE = "VARCHAR"
+
+
 class PrivacyGuardError(BerjasaError, RuntimeError):
     """A published text column looks like it holds a raw NIK (the message never shows the value)."""
 
@@ -50,8 +57,9 @@ def _q(name: str) -> str:
 @dataclass(frozen=True)
 class SourceTable:
     name: str
-    columns: tuple[tuple[str, str], ...]  # (name, DuckDB type), in source order
+    columns: tuple[tuple[str, str], ...]  # (name, DuckDB type as published), in source order
     period: dt.date | None  # the period published of a period table; None: a dimension, whole
+    key_columns: frozenset[str] = frozenset()  # bytes in dbt, published as lowercase hex
 
     @property
     def is_period_table(self) -> bool:
@@ -63,11 +71,19 @@ class SourceTable:
 
     def select(self, catalog: str | None = None) -> tuple[str, list[object]]:
         """SQL and parameters selecting exactly the rows to publish (no order: row order is not
-        content, and sorting 25M rows would cost more than the copy). `catalog` qualifies the
-        table when dbt's file is attached to another database."""
-        cols = ", ".join(_q(c) for c in self.column_names)
+        content, and sorting 25M rows would cost more than the copy), key columns as hex.
+        `catalog` qualifies the table when dbt's file is attached to another database."""
+        cols = ", ".join(
+            f"lower(hex({_q(c)})) as {_q(c)}" if c in self.key_columns else _q(c)
+            for c in self.column_names
+        )
+        rows, params = self.rows(catalog)
+        return f"select {cols} {rows}", params
+
+    def rows(self, catalog: str | None = None) -> tuple[str, list[object]]:
+        """The `from ... where ...` of the rows to publish, with its parameters."""
         prefix = f"{_q(catalog)}." if catalog else ""
-        sql = f"select {cols} from {prefix}{SCHEMA}.{_q(self.name)}"
+        sql = f"from {prefix}{SCHEMA}.{_q(self.name)}"
         if self.period is None:
             return sql, []
         return sql + " where period = ?", [self.period]
@@ -106,7 +122,11 @@ def describe_source(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Sou
         is_period = table in PERIOD_TABLES
         if is_period and "period" not in {name for name, _ in columns}:
             raise SourceError(f"{SCHEMA}.{table} has no period column")
-        out.append(SourceTable(table, columns, period if is_period else None))
+        keys = frozenset(name for name, kind in columns if kind.upper() == _BYTES_TYPE)
+        published = tuple(
+            (name, PUBLISHED_KEY_TYPE if name in keys else kind) for name, kind in columns
+        )
+        out.append(SourceTable(table, published, period if is_period else None, keys))
     if not _columns(con, PEOPLE_TABLE):
         raise SourceError(f"{SCHEMA}.{PEOPLE_TABLE} is missing from dbt's database (marts)")
     check_built_month(con, period)
@@ -197,14 +217,23 @@ def _nik_count(column: str) -> str:
     )
 
 
+def _not_a_key_count(column: str) -> str:
+    """SQL counting the values of a key column (bytes) that are not a 32-byte digest."""
+    return f"count(*) filter (where octet_length({_q(column)}) <> {KEY_BYTES})"
+
+
 def guard_privacy(
     con: duckdb.DuckDBPyConnection, tables: list[SourceTable], catalog: str | None = None
 ) -> None:
-    """Refuse to publish a text column holding a run of 16 digits (a NIK), or a PII column name.
+    """Refuse to publish a text column holding a run of 16 digits (a NIK), a key column holding
+    anything but 32-byte digests, or a PII column name.
 
     Runs in DuckDB over exactly the rows to be published, before anything is written anywhere;
     `catalog` names dbt's file where it is attached to another database (`SourceTable.select`).
-    The error names table and column and how many values, never a value.
+    A key column (bytes in dbt, published as hex) is checked on its bytes: the hex of a 32-byte
+    digest is 64 hex characters, which the text test would always pass, while bytes of another
+    length (a NIK's 16 characters, say) are refused. The error names table and column and how
+    many values, never a value.
     """
     for table in tables:
         for name, _ in table.columns:
@@ -212,17 +241,28 @@ def guard_privacy(
                 raise PrivacyGuardError(
                     f"{SCHEMA}.{table.name}: column {name} would publish personal data"
                 )
-        text_columns = [name for name, kind in table.columns if kind.upper() == "VARCHAR"]
-        if not text_columns:
+        keys = sorted(table.key_columns)
+        text_columns = [
+            name
+            for name, kind in table.columns
+            if kind.upper() == "VARCHAR" and name not in table.key_columns
+        ]
+        if not text_columns and not keys:
             continue
-        sql, params = table.select(catalog)
-        checks = ", ".join(_nik_count(c) for c in text_columns)
-        counts = con.execute(f"select {checks} from ({sql})", params).fetchone()
-        for column, count in zip(text_columns, counts, strict=True):
+        checks = [_nik_count(c) for c in text_columns] + [_not_a_key_count(c) for c in keys]
+        rows, params = table.rows(catalog)
+        counts = con.execute(f"select {', '.join(checks)} {rows}", params).fetchone()
+        for column, count in zip(text_columns, counts, strict=False):
             if count:
                 raise PrivacyGuardError(
                     f"{SCHEMA}.{table.name}.{column}: {count} value(s) contain a 16-digit run"
                     " (a raw NIK?); publication refused"
+                )
+        for column, count in zip(keys, counts[len(text_columns) :], strict=True):
+            if count:
+                raise PrivacyGuardError(
+                    f"{SCHEMA}.{table.name}.{column}: {count} value(s) are not a {KEY_BYTES}-byte"
+                    " HMAC digest; publication refused"
                 )
 
 

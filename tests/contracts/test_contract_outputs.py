@@ -13,7 +13,7 @@ import pytest
 from contract_rows import MAN_NIK, PERIOD, PII_KEY, WOMAN_NIK, raw_table
 
 from berjasa.config import Settings
-from berjasa.pii import person_key
+from berjasa.pii import person_key_digest
 from berjasa.validate import validate_period, validate_raw_table
 from schemas.tables import (
     ACCEPTED_SCHEMA,
@@ -64,8 +64,8 @@ def test_person_key_and_no_pii_in_outputs() -> None:
     rows = [{}, {"nik": MAN_NIK, "jenis_kelamin": "L", "nama": "Budi Santoso"}, {"nama": ""}]
     accepted, rejected = validate_raw_table(raw_table(rows), "rt_rw", PERIOD, 1, PII_KEY)
     assert accepted["person_key"].to_pylist() == [
-        person_key(WOMAN_NIK, PII_KEY),
-        person_key(MAN_NIK, PII_KEY),
+        person_key_digest(WOMAN_NIK, PII_KEY),
+        person_key_digest(MAN_NIK, PII_KEY),
     ]
     assert rejected.num_rows == 1
     for table in (accepted, rejected):
@@ -89,7 +89,9 @@ def test_person_key_and_no_pii_in_outputs() -> None:
 def test_accepted_rows_schema_catches_a_bad_key() -> None:
     accepted, _ = validate_raw_table(raw_table([{}]), "rt_rw", PERIOD, 1, PII_KEY)
     broken = accepted.set_column(
-        accepted.schema.get_field_index("person_key"), "person_key", pa.array([WOMAN_NIK])
+        accepted.schema.get_field_index("person_key"),
+        "person_key",
+        pa.array([WOMAN_NIK.encode()], pa.binary()),  # bytes, but 16 of them: not a digest
     )
     with pytest.raises(pandera.errors.SchemaErrors):
         check_accepted(broken)
@@ -237,7 +239,7 @@ def test_validate_period_writes_every_file(tmp_path: Path) -> None:
     assert dtsen_out.to_pylist() == [
         {
             "extract_period": dt.date(2025, 3, 1),
-            "person_key": person_key(WOMAN_NIK, PII_KEY),
+            "person_key": person_key_digest(WOMAN_NIK, PII_KEY),
             "desil": 5,
         }
     ]
@@ -258,7 +260,7 @@ def test_validate_period_writes_every_file(tmp_path: Path) -> None:
     opening_out = pq.read_table(settings.validated_dir / "opening_members.parquet")
     assert opening_out.schema == OPENING_MEMBERS_SCHEMA
     assert opening_out.to_pylist() == [
-        {"person_key": person_key(WOMAN_NIK, PII_KEY), "last_billed": dt.date(2024, 12, 1)}
+        {"person_key": person_key_digest(WOMAN_NIK, PII_KEY), "last_billed": dt.date(2024, 12, 1)}
     ]
     summary = result.to_dict()
     assert summary["rows_read"] == 5

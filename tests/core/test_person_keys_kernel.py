@@ -1,6 +1,6 @@
-"""The Numba HMAC kernel behind `person_keys` / `person_ids`: byte-for-byte equal to the standard
-library's HMAC-SHA256 for every key length, null layout, chunking and array type, and the DuckDB
-fallback for values that are not 16 bytes gives the same answers."""
+"""The Numba HMAC kernel behind `person_key_digests` / `person_keys` / `person_ids`: byte-for-byte
+equal to the standard library's HMAC-SHA256 for every key length, null layout, chunking and array
+type, and the DuckDB fallback for values that are not 16 bytes gives the same answers."""
 
 import hashlib
 import hmac
@@ -19,6 +19,8 @@ from berjasa.pii import (
     hmac_sql,
     person_ids,
     person_key,
+    person_key_digest,
+    person_key_digests,
     person_keys,
     person_keys_and_ids,
 )
@@ -205,3 +207,26 @@ def test_importing_pii_does_not_import_numba():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_digests_are_the_hmac_bytes_with_nulls_chunks_and_threads():
+    """The 32-byte digests (the validated layer's keys) equal hashlib's, row for row, through
+    nulls, several chunks and the threaded split; their hex is `person_keys`."""
+    niks: list[str | None] = _random_niks(300_000, seed=7)
+    niks[5] = niks[200_001] = None
+    chunked = pa.chunked_array([pa.array(niks[:1000]), pa.array(niks[1000:])])
+    digests = person_key_digests(chunked, KEY)
+    assert digests.type == pa.binary()
+    expected = [None if nik is None else _digest(nik, KEY) for nik in niks]
+    assert digests.to_pylist() == expected
+    assert [None if d is None else d.hex() for d in digests.to_pylist()] == person_keys(
+        chunked, KEY
+    ).to_pylist()
+    assert person_key_digest(niks[0], KEY) == expected[0] == bytes.fromhex(person_key(niks[0], KEY))
+
+
+def test_digests_of_values_that_are_not_16_bytes_take_the_duckdb_path():
+    values = ["12", None, "7371014506900001 ", ""]
+    assert person_key_digests(pa.array(values), KEY).to_pylist() == [
+        None if v is None else _digest(v, KEY) for v in values
+    ]

@@ -1,6 +1,7 @@
 """The golden fixture: 22 pseudonymised people over 2026-01 (M1) and 2026-02 (M2), written as
 the validated Parquet of ARCHITECTURE.md (schemas A, R, F, DTSEN, opening list, good list), with
-the bill computed by hand below. person_keys are literal fake keys (`p01`...).
+the bill computed by hand below. person_keys are literal fake keys (`p01`...), as bytes like the
+validated layer's 32-byte digests (the marts are read back as text).
 
 Hand computation (PU rates in bp of upah; BPU JKK 1% and JHT 2% of Rp1,000,000, JKM Rp6,800):
 - p01 non_asn, upah 3,000,625: JKK 0.24% = 7,201.5 -> 7,202; JKM 0.30% = 9,001.875 -> 9,002.
@@ -163,7 +164,7 @@ def _schema_a_rows(period: str, rows: list[tuple[str, str, int, int, str]]) -> p
                 "source_file": source_file,
                 "file_ordinal": ordinal,
                 "source_row": source_row,
-                "person_key": person,
+                "person_key": person.encode(),
                 "nik_masked": "737101******" + person[1:].rjust(4, "0"),
                 "birth_date": _date(birth),
                 "sex": sex,
@@ -231,7 +232,7 @@ def write_period(home: Path, period: str) -> None:
             pa.table(
                 {
                     "extract_period": pa.array([_period_date(extract)] * len(rows), pa.date32()),
-                    "person_key": pa.array([p for p, _ in rows], pa.string()),
+                    "person_key": pa.array([p.encode() for p, _ in rows], pa.binary()),
                     "desil": pa.array([d for _, d in rows], pa.int32()),
                 }
             ),
@@ -240,7 +241,7 @@ def write_period(home: Path, period: str) -> None:
     pq.write_table(
         pa.table(
             {
-                "person_key": pa.array([p for p, _ in OPENING], pa.string()),
+                "person_key": pa.array([p.encode() for p, _ in OPENING], pa.binary()),
                 "last_billed": pa.array([_date(d) for _, d in OPENING], pa.date32()),
             }
         ),
@@ -260,7 +261,7 @@ def write_ledger(home: Path, period: str, rows: list[tuple[dt.date, str, str]]) 
         pa.table(
             {
                 "period": pa.array([r[0] for r in rows], pa.date32()),
-                "person_key": pa.array([r[1] for r in rows], pa.string()),
+                "person_key": pa.array([r[1].encode() for r in rows], pa.binary()),
                 "primary_cohort": pa.array([r[2] for r in rows], pa.string()),
             }
         ),

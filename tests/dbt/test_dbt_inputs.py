@@ -80,7 +80,7 @@ def test_optional_columns_may_be_absent(tmp_path: Path) -> None:
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute(
         "select person_key, wage_idr, pekerjaan from berjasa_input.accepted_rows order by 1"
-    ).fetchall() == [("p01", 3_000_625, None), ("p02", 5_000_000, None)]
+    ).fetchall() == [(b"p01", 3_000_625, None), (b"p02", 5_000_000, None)]
     assert isinstance(table, pa.Table)
 
 
@@ -177,7 +177,7 @@ def test_views_follow_the_files_at_each_load(tmp_path: Path) -> None:
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute(
         "select person_key from berjasa_input.published_people order by 1"
-    ).fetchall() == [("p01",), ("p02",)]
+    ).fetchall() == [(b"p01",), (b"p02",)]
     assert _rows_by_period(con, "accepted_rows") == [(g.M1, 23), (g.M2, 20)]
     definitions = " ".join(
         row[0]
@@ -240,4 +240,42 @@ def test_an_input_without_a_file_is_a_typed_empty_view(tmp_path: Path) -> None:
             "where table_schema = 'berjasa_input' and table_name = ? order by ordinal_position",
             [name],
         ).fetchall()
-        assert types == [(column, sql_type.upper()) for column, sql_type in TABLES[name][0]]
+        duckdb_names = {"BYTEA": "BLOB"}  # DuckDB's name for bytea
+        assert types == [
+            (column, duckdb_names.get(sql_type.upper(), sql_type.upper()))
+            for column, sql_type in TABLES[name][0]
+        ]
+
+
+def test_files_with_hex_keys_from_before_keys_were_bytes_are_unhexed(tmp_path: Path) -> None:
+    """A home's files written before keys were bytes hold the 64-hex text: the views give every
+    key as its 32 bytes, whichever kind of file it comes from (here a ledger of each kind, and an
+    older accepted list), so next month's continuity matches people across the change."""
+    digest = bytes(range(32))
+    g.write_period(tmp_path, g.M1)
+    old_ledger = tmp_path / "state" / "ledger" / f"{'2025-12'}.parquet"
+    g.write_ledger(tmp_path, g.M1, [(g._period_date(g.M1), "p01", "non_asn")])
+    old_ledger.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(
+        pa.table(
+            {
+                "period": pa.array([g._period_date("2025-12")], pa.date32()),
+                "person_key": pa.array([digest.hex()], pa.string()),
+                "primary_cohort": pa.array(["rt_rw"], pa.string()),
+            }
+        ),
+        old_ledger,
+    )
+    accepted = tmp_path / "validated" / g.M1 / "accepted.parquet"
+    table = pq.read_table(accepted)
+    hex_keys = pa.array([digest.hex()] * table.num_rows, pa.string())
+    pq.write_table(table.set_column(5, "person_key", hex_keys), accepted)
+    database = tmp_path / "dbt.duckdb"
+    load_inputs(_settings(tmp_path), g.M1, database)
+    con = duckdb.connect(str(database), read_only=True)
+    assert con.execute(
+        "select person_key, primary_cohort from berjasa_input.published_people order by 2"
+    ).fetchall() == [(b"p01", "non_asn"), (digest, "rt_rw")]
+    assert con.execute(
+        "select distinct person_key from berjasa_input.accepted_rows"
+    ).fetchall() == [(digest,)]

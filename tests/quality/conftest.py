@@ -68,7 +68,7 @@ def build_db(path: Path, people_per_cohort: int = 60) -> Path:
             select date '2025-03-01' as period, cohort_code,
                 cohort_code || '.xlsx' as source_file, 1 as file_ordinal,
                 (i + 2)::integer as source_row,
-                sha256('person-' || i) as person_key,
+                unhex(sha256('person-' || i)) as person_key,
                 '737101******' || lpad((i % 10000)::varchar, 4, '0') as nik_masked,
                 (date '2025-03-01' - to_years((20 + i % 41)::integer)
                     - to_days((i % 300)::integer))::date as birth_date,

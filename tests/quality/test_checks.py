@@ -197,9 +197,9 @@ def test_data_docs_hold_no_person_key_nor_16_digit_run(variant, tmp_path: Path) 
     """Failing checks (so GE renders unexpected values) on a DB with a NIK-like person_key."""
     path = variant(
         "update berjasa_input.dtsen set person_key = "
-        f"'{FAKE_NIK}', desil = 12 where person_key = sha256('person-5');"
-        f"update berjasa_input.accepted_rows set person_key = '{FAKE_NIK}' "
-        "where person_key = sha256('person-5');"
+        f"'{FAKE_NIK}'::blob, desil = 12 where person_key = unhex(sha256('person-5'));"
+        f"update berjasa_input.accepted_rows set person_key = '{FAKE_NIK}'::blob "
+        "where person_key = unhex(sha256('person-5'));"
         "update berjasa_input.accepted_rows set birth_date = date '1930-01-01' "
         "where cohort_code = 'pekerja_rentan' and source_row < 40;" + _set_rt_rw(500)
     )

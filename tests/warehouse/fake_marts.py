@@ -59,9 +59,9 @@ create or replace table berjasa.dim_area as
   select kecamatan_code, kecamatan, kelurahan_code, kelurahan
   from read_csv('{seeds}/ref_wilayah.csv', all_varchar = true);
 create table if not exists berjasa.people_monthly (
-  period date, person_key varchar, primary_cohort varchar);
+  period date, person_key blob, primary_cohort varchar);
 create table if not exists berjasa.billing_detail (
-  period date, person_key varchar, cohort_code varchar, program varchar, basis_idr bigint,
+  period date, person_key blob, cohort_code varchar, program varchar, basis_idr bigint,
   rate_id varchar, premium_idr bigint);
 create table if not exists berjasa.billing_monthly (
   period date, cohort_code varchar, program varchar, participants bigint, premium_idr bigint);
@@ -75,7 +75,7 @@ create table if not exists berjasa.rejected_records (
   period date, cohort_code varchar, source_file varchar, source_row integer,
   reason_code varchar, reason_detail varchar, nik_masked varchar);
 create table if not exists berjasa.cross_cohort_duplicates (
-  period date, person_key varchar, primary_cohort varchar, duplicate_cohort varchar,
+  period date, person_key blob, primary_cohort varchar, duplicate_cohort varchar,
   programs_billed varchar);
 create table if not exists berjasa.publication_cohort_status (
   period date, cohort_code varchar, status varchar, detail varchar, rows_read bigint,
@@ -121,7 +121,7 @@ def build_period(
         con.execute(
             "create or replace temp table people as"
             " select ?::date as period, cohort_code, i,"
-            " sha256('person-' || cohort_code || '-' || i) as person_key,"
+            " unhex(sha256('person-' || cohort_code || '-' || i)) as person_key,"
             " ['73.71.01', '73.71.01', '73.71.01', '73.71.02', '73.71.03'][i % 5 + 1] as area"
             " from (select cohort_code, unnest(range(n)) as i from sizes)",
             [day],

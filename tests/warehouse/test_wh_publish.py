@@ -257,7 +257,7 @@ def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
 ):
     """A NIK planted in one billing_detail row of the period refuses the publication on both
     targets before anything is written; a NIK in another period's rows (not published now) and
-    a 64-digit person_key (a hex run, removed before the test) do not."""
+    a key whose 64 hex characters are all digits do not."""
     nik = "7371014101900001"
     wh = settings.warehouse
     for target in (wh, pg_url):
@@ -265,7 +265,7 @@ def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
     before_duck, before_pg = _snapshot(wh), _snapshot(pg_url)
     file_hash = hashlib.sha256(Path(wh).read_bytes()).hexdigest()
     feb, jan = dt.date(2025, 2, 1), dt.date(2025, 1, 1)
-    digits_key = nik * 4  # 64 digits: also 64 hex characters, so not a NIK
+    digits_key = nik * 4  # a 32-byte digest whose hex is 64 digits: a key, not a NIK
     with duckdb.connect(str(source_db)) as con:
         (victim,) = con.execute(
             "select min(person_key) from berjasa.billing_detail where period = ?", [feb]
@@ -278,7 +278,7 @@ def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
         con.execute(
             "update berjasa.billing_detail set person_key = ? where period = ? and person_key = ?"
             " and program = 'JKM'",
-            [digits_key, feb, victim],
+            [bytes.fromhex(digits_key), feb, victim],
         )
     for target in (wh, pg_url):
         with pytest.raises(PrivacyGuardError) as err:
@@ -311,7 +311,27 @@ def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
         assert result.rows["billing_detail"] == 2 * sum(SIZES_2.values()) == 118
         keys = read_table(target, "billing_detail", "2025-02").column("person_key").to_pylist()
         assert keys.count(digits_key) == 1
-        assert keys.count(victim) == 1
+        assert keys.count(victim.hex()) == 1
+
+
+def test_privacy_guard_refuses_a_key_that_is_not_a_32_byte_digest(settings, source_db, pg_url):
+    """dbt holds keys as bytes and the warehouse gets their hex: a key of another length (here a
+    NIK's 16 characters as bytes, whose hex is 32 digits) refuses the publication on both
+    targets, naming table and column, never the value."""
+    nik = "7371014101900001"
+    with duckdb.connect(str(source_db)) as con:
+        con.execute(
+            "update berjasa.cross_cohort_duplicates set person_key = ? where period = ?",
+            [nik.encode(), dt.date(2025, 1, 1)],
+        )
+    for target in (settings.warehouse, pg_url):
+        with pytest.raises(PrivacyGuardError) as err:
+            _publish(settings, source_db, target, "2025-01")
+        assert str(err.value) == (
+            "berjasa.cross_cohort_duplicates.person_key: 1 value(s) are not a 32-byte HMAC"
+            " digest; publication refused"
+        )
+    assert not Path(settings.warehouse).exists()
 
 
 def test_reader_holding_duckdb_open_does_not_block(settings, source_db):
@@ -410,7 +430,8 @@ def test_the_projects_mart_descriptions_reach_the_warehouse_comments():
     tables, columns = load_comments()
     assert tables["billing_detail"].startswith("Grain: period x person x program.")
     assert columns["billing_detail"]["person_key"] == (
-        "HMAC-SHA256 of the NIK (pseudonym, stable across months)."
+        "HMAC-SHA256 of the NIK (pseudonym, stable across months): its 32 bytes in dbt,"
+        " 64 lowercase hex characters in the warehouse."
     )
     assert tables["dim_reason"] == (
         "Grain: reason_code. Reason codes with precedence and labels (id/en)."

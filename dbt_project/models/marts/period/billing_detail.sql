@@ -11,7 +11,7 @@ final as (
 
     select
         {{ period_start() }} as period,
-        cast(person_key as varchar) as person_key,
+        cast(person_key as bytea) as person_key,
         cast(cohort_code as varchar) as cohort_code,
         cast(program as varchar) as program,
         cast(basis_idr as bigint) as basis_idr,

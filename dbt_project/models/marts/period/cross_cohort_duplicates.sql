@@ -56,7 +56,7 @@ final as (
 
     select
         {{ period_start() }} as period,
-        cast(duplicates.person_key as varchar) as person_key,
+        cast(duplicates.person_key as bytea) as person_key,
         cast(duplicates.primary_cohort as varchar) as primary_cohort,
         cast(duplicates.duplicate_cohort as varchar) as duplicate_cohort,
         cast(coalesce(programs.programs_billed, '') as varchar) as programs_billed

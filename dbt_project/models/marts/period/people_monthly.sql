@@ -12,7 +12,7 @@ final as (
 
     select
         {{ period_start() }} as period,
-        cast(person_key as varchar) as person_key,
+        cast(person_key as bytea) as person_key,
         cast(primary_cohort as varchar) as primary_cohort
     from people
 
