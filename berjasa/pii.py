@@ -105,8 +105,9 @@ def _keyed(
     if all(_all_16_bytes(chunk) for chunk in chunks):
         return _keyed_by_kernel(chunks, key, digest=digest, want_ids=want_ids)
     hexes = _keyed_by_duckdb(chunks, key)
-    digests = {"hex": hexes, "bytes": _bytes_from_hex(hexes) if digest == "bytes" else None}
-    return digests.get(digest) if digest else None, (_ids_from_hex(hexes) if want_ids else None)
+    forms = {"hex": lambda: hexes, "bytes": lambda: _bytes_from_hex(hexes)}
+    digests = forms[digest]() if digest else None
+    return digests, (_ids_from_hex(hexes) if want_ids else None)
 
 
 def _as_string(chunk: pa.Array) -> pa.Array:
