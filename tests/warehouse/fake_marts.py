@@ -13,16 +13,11 @@ from pathlib import Path
 
 import duckdb
 
+from berjasa import seeds
 from berjasa.config import SEEDS_DIR
+from berjasa.warehouse.tables import PERIOD_TABLES
 
-COHORTS = (
-    "non_asn",
-    "rt_rw",
-    "kader_posyandu_kb",
-    "pekerja_keagamaan",
-    "penyelenggara_pemilu",
-    "pekerja_rentan",
-)
+COHORTS = tuple(seeds.cohort_codes())  # the cohorts seed, in its order
 SIZES_1 = dict.fromkeys(COHORTS, 10)
 SIZES_2 = {
     "non_asn": 12,
@@ -101,17 +96,7 @@ def build_period(
     con = duckdb.connect(str(db))
     try:
         con.execute(DDL.format(seeds=SEEDS_DIR))
-        for table in (
-            "people_monthly",
-            "billing_detail",
-            "billing_monthly",
-            "membership_changes",
-            "coverage_monthly",
-            "rejected_records",
-            "cross_cohort_duplicates",
-            "publication_cohort_status",
-            "source_file_stats",
-        ):
+        for table in ("people_monthly", *PERIOD_TABLES):
             con.execute(f"delete from berjasa.{table} where period = ?", [day])
         con.execute(
             "create or replace temp table sizes as select * from (values "
