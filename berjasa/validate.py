@@ -393,6 +393,13 @@ def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pa.Tab
         con.close()
 
 
+# Group of a classified reference row: a valid row's NIK as a 64-bit integer (a valid NIK is
+# exactly 16 digits, so the number identifies the text), or one of two negative sentinels that
+# count the invalid rows in the same pass.
+_INVALID_NIK_GROUP = -1
+_INVALID_VALUE_GROUP = -2
+
+
 def _classify_and_key(
     path: Path, classify_sql: str, best_value_sql: str, value_name: str, pii_key: str
 ) -> tuple[pa.Table, ReferenceValidation]:
@@ -400,30 +407,47 @@ def _classify_and_key(
     (nik, nik_ok, ..., ok); returns, per valid NIK, its person_key and `best_value_sql` (the
     duplicate rule), deduplicated in DuckDB and keyed by the HMAC kernel (`person_key_digests`), and
     the counts: rows read, kept, and skipped as invalid_nik, invalid_<value_name> or
-    duplicate_nik."""
+    duplicate_nik.
+
+    One grouped query does all of it: the invalid rows fall into two sentinel groups that carry
+    their counts, so the extract is read, classified and grouped once (the national DTSEN
+    extract: 8.0 s -> 5.8 s with the earlier temporary table, count query and grouping).
+    """
     con = duck.connect()
     try:
-        con.execute(
-            "create temp table classified as "
-            + classify_sql.replace("$path", "read_parquet($src)"),
+        grouped = con.execute(
+            f"""
+            with classified as ({classify_sql.replace("$path", "read_parquet($src)")})
+            select
+                case
+                    when ok then cast(nik as bigint)
+                    when not nik_ok then {_INVALID_NIK_GROUP}
+                    else {_INVALID_VALUE_GROUP}
+                end as nik_group,
+                count(*) as n,
+                -- the sentinel groups' values are dropped below, before any keying
+                any_value(nik) as nik,
+                {best_value_sql}
+            from classified
+            group by nik_group
+            """,
             {"src": str(path), "nik_trim": _NIK_TRIM},
-        )
-        read, bad_nik, valid = con.execute(
-            "select count(*), count(*) filter (where not nik_ok), count(*) filter (where ok) "
-            "from classified"
-        ).fetchone()
-        # grouped on the NIK as a 64-bit integer (a valid NIK is exactly 16 digits, so the
-        # number identifies the text): twice as fast as grouping 12M strings
-        best = con.execute(
-            f"select any_value(nik) as nik, {best_value_sql} from classified where ok"
-            " group by cast(nik as bigint)"
         ).to_arrow_table()
     finally:
         con.close()
+    groups = grouped.column("nik_group")
+    is_valid = pc.greater_equal(groups, 0)
+    counts = {
+        code: pc.sum(grouped.filter(pc.equal(groups, code)).column("n")).as_py() or 0
+        for code in (_INVALID_NIK_GROUP, _INVALID_VALUE_GROUP)
+    }
+    read = pc.sum(grouped.column("n")).as_py() or 0
+    best = grouped.filter(is_valid).drop_columns(["nik_group", "n"])
+    valid = read - counts[_INVALID_NIK_GROUP] - counts[_INVALID_VALUE_GROUP]
     best = best.set_column(0, "person_key", person_key_digests(best.column("nik"), pii_key))
     skipped = {
-        "invalid_nik": int(bad_nik),
-        f"invalid_{value_name}": int(read - bad_nik - valid),
+        "invalid_nik": int(counts[_INVALID_NIK_GROUP]),
+        f"invalid_{value_name}": int(counts[_INVALID_VALUE_GROUP]),
         "duplicate_nik": int(valid - best.num_rows),
     }
     return best, ReferenceValidation(path.name, int(read), best.num_rows, skipped)
