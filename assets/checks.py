@@ -60,7 +60,7 @@ _GE_CHECKS = (
         "age_distribution_plausible",
         DBT_INPUT_TABLES,
         "age_distribution",
-        "Great Expectations: ages of accepted people per cohort (share within 15–70, median).",
+        "Great Expectations: ages of accepted rows per cohort (share within 15–70, median).",
     ),
     (
         "desil_distribution_plausible",

@@ -97,40 +97,54 @@ def coverage_rates(con: duckdb.DuckDBPyConnection, period: dt.date) -> pd.DataFr
 def age_by_cohort(
     con: duckdb.DuckDBPyConnection, period: dt.date, min_age: int, max_age: int
 ) -> pd.DataFrame:
-    """Per cohort: accepted people, age-band counts, share aged min_age..max_age, median age.
+    """Per cohort: accepted rows, age-band counts, share aged min_age..max_age, median age.
 
     Age is exact completed years on the period's first day (the age rule's reference day).
+    Counted per accepted row, not per person: the check asks whether a list's birth dates are
+    plausible, which a person listed twice (~1 % of rows) does not change, and finding the
+    people among 10M rows was most of this check's cost at national scale (3.1 s -> 0.4 s). The
+    rows are first counted per cohort and age, so the median and bands are read from that
+    histogram; the median is DuckDB's `median` (the mean of the two middle ages when the count
+    is even), computed from cumulative counts.
     """
     bands = ",\n".join(
-        f"count(*) filter (where age >= {low}"
+        f"sum(n) filter (where age >= {low}"
         + (f" and age <= {high}" if high is not None else "")
-        + f") as {name}"
+        + f")::bigint as {name}"
         for name, low, high in AGE_BANDS
     )
     return con.execute(
         f"""
-        with people as (
-            -- grouped on DuckDB's 64-bit hash of the key: a statistic, not a bill, and grouping
-            -- 10M 32-byte keys would cost seconds at national scale
-            select cohort_code, min(birth_date) as birth_date
-            from berjasa_input.accepted_rows
-            where period = $period and birth_date is not null
-            group by cohort_code, hash(person_key)
-        ),
-        aged as (
+        with aged as (
             select cohort_code,
                 year($period) - year(birth_date)
                 - case when month(birth_date) > month($period)
                         or (month(birth_date) = month($period) and day(birth_date) > day($period))
                     then 1 else 0 end as age
-            from people
+            from berjasa_input.accepted_rows
+            where period = $period and birth_date is not null
+        ),
+        histogram as (
+            select cohort_code, age, count(*) as n
+            from aged
+            group by cohort_code, age
+        ),
+        cumulative as (
+            select cohort_code, age, n,
+                sum(n) over (partition by cohort_code order by age) as up_to,
+                sum(n) over (partition by cohort_code) as total
+            from histogram
         )
-        select cohort_code, count(*) as people,
-            round(count(*) filter (where age between $min_age and $max_age)::double
-                / count(*), 6) as share_in_age_range,
-            median(age)::double as median_age, min(age) as min_age, max(age) as max_age,
+        select cohort_code, sum(n)::bigint as rows,
+            round(coalesce(sum(n) filter (where age between $min_age and $max_age), 0)::double
+                / sum(n), 6) as share_in_age_range,
+            -- the ages at the two middle positions (1-based): equal when the count is odd
+            (min(age) filter (where up_to >= (total + 1) // 2)
+                + min(age) filter (where up_to >= total // 2 + 1))::double / 2
+                as median_age,
+            min(age) as min_age, max(age) as max_age,
             {bands}
-        from aged
+        from cumulative
         group by cohort_code
         order by cohort_code
         """,

@@ -261,11 +261,11 @@ def age_distribution(
     age_range: tuple[int, int] = (15, 70),
     median_bounds: tuple[float, float] = (20, 65),
 ) -> QualityResult:
-    """Per cohort, at least `min_share` of accepted people aged within `age_range` (completed
+    """Per cohort, at least `min_share` of accepted rows aged within `age_range` (completed
     years on the period's first day) and the median age within `median_bounds`.
 
     Why: the age rule rejects the under-15s and new members over 65, so a cohort whose
-    accepted people sit outside working age points at a shifted date column (day/month swapped,
+    accepted rows sit outside working age points at a shifted date column (day/month swapped,
     a wrong century) that still passed row validation.
     """
     check = _age_distribution(db_path, period, min_share, age_range, median_bounds)

@@ -163,6 +163,29 @@ def test_median_age_out_of_bounds_fails(variant) -> None:
     assert result.metadata["observed"]["pekerja_keagamaan"]["median_age"] == 67.0
 
 
+def test_median_age_from_the_histogram_and_rows_counted_as_listed(variant) -> None:
+    # pekerja_keagamaan's 60 rows (source_row 5, 11, ..., 359): 30 aged 40, 30 aged 30 on 2025-03-01
+    ages = (
+        "update berjasa_input.accepted_rows set birth_date = case when source_row < 182 "
+        "then date '1985-03-01' else date '1995-03-01' end "
+        "where cohort_code = 'pekerja_keagamaan'"
+    )
+    observed = age_distribution(variant(ages), PERIOD).metadata["observed"]["pekerja_keagamaan"]
+    # an even count: the mean of the two middle ages, as DuckDB's median
+    assert (observed["rows"], observed["median_age"]) == (60, 35.0)
+    assert (observed["age_25_34"], observed["age_35_44"]) == (30, 30)
+    # a person listed twice counts twice: 31 rows aged 30 of 61, the median is 30
+    repeated = ages + (
+        "; insert into berjasa_input.accepted_rows select * from berjasa_input.accepted_rows "
+        "where cohort_code = 'pekerja_keagamaan' and source_row = 359"
+    )
+    observed = age_distribution(variant(repeated), PERIOD).metadata["observed"]
+    assert (observed["pekerja_keagamaan"]["rows"], observed["pekerja_keagamaan"]["median_age"]) == (
+        61,
+        30.0,
+    )
+
+
 def test_desil_out_of_range_and_low_share_fail(variant) -> None:
     bad_value = variant(
         "update berjasa_input.dtsen set desil = 11 "
