@@ -271,6 +271,31 @@ def _hmac16(
                 ids_out[i] = (np.int64(outer[0, lane]) << np.int64(32)) | np.int64(outer[1, lane])
 
 
+@_jit
+def _nik_digits(numbers, out):
+    """The 16 ASCII digits of each number in 0..10**16-1, zero-padded, into out[16 * i:]: a
+    valid NIK is exactly 16 digits, so this is its text again. Two 8-digit halves in 32-bit
+    arithmetic (12M numbers: ~0.25 s on one core)."""
+    for i in range(numbers.shape[0]):
+        n = numbers[i]
+        hi = np.uint32(n // 100000000)
+        lo = np.uint32(n % 100000000)
+        p = 16 * i
+        for j in range(7, -1, -1):
+            out[p + j] = np.uint8(48 + hi % np.uint32(10))
+            hi //= np.uint32(10)
+            out[p + 8 + j] = np.uint8(48 + lo % np.uint32(10))
+            lo //= np.uint32(10)
+
+
+def nik_digits(numbers: np.ndarray) -> np.ndarray:
+    """The zero-padded 16-digit text of int64 `numbers` (each in 0..10**16-1) as one uint8
+    buffer, 16 bytes per number: the values buffer of an Arrow string array."""
+    out = np.empty(16 * numbers.shape[0], dtype=np.uint8)
+    _nik_digits(numbers, out)
+    return out
+
+
 # --- driver ---------------------------------------------------------------------------------------
 def _threads() -> int:
     try:

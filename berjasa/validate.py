@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from berjasa import duck, seeds
 from berjasa.config import Settings
 from berjasa.periods import parse_period
-from berjasa.pii import person_key_digests
+from berjasa.pii import person_key_digests, person_key_digests_of_numbers
 from schemas.normalise import RAW_META_COLUMNS, RAW_TEXT_COLUMNS, normalise
 from schemas.row_contract import first_reasons
 from schemas.tables import (
@@ -405,13 +405,16 @@ def _classify_and_key(
 ) -> tuple[pa.Table, ReferenceValidation]:
     """One DuckDB pass over a reference input (DTSEN, opening list): `classify_sql` yields
     (nik, nik_ok, ..., ok); returns, per valid NIK, its person_key and `best_value_sql` (the
-    duplicate rule), deduplicated in DuckDB and keyed by the HMAC kernel (`person_key_digests`), and
+    duplicate rule), deduplicated in DuckDB and keyed by the HMAC kernel, and
     the counts: rows read, kept, and skipped as invalid_nik, invalid_<value_name> or
     duplicate_nik.
 
     One grouped query does all of it: the invalid rows fall into two sentinel groups that carry
-    their counts, so the extract is read, classified and grouped once (the national DTSEN
-    extract: 8.0 s -> 5.8 s with the earlier temporary table, count query and grouping).
+    their counts, so the extract is read, classified and grouped once, and the valid rows are
+    grouped on the NIK's number alone, which the kernel turns back into its 16 digits
+    (`person_key_digests_of_numbers`), instead of carrying 12M texts through the group (the
+    national DTSEN extract: 8.0 s with a temporary table, a count query and a grouping that
+    carried the text -> 4.6 s).
     """
     con = duck.connect()
     try:
@@ -425,8 +428,7 @@ def _classify_and_key(
                     else {_INVALID_VALUE_GROUP}
                 end as nik_group,
                 count(*) as n,
-                -- the sentinel groups' values are dropped below, before any keying
-                any_value(nik) as nik,
+                -- the sentinel groups' values are dropped below
                 {best_value_sql}
             from classified
             group by nik_group
@@ -436,15 +438,16 @@ def _classify_and_key(
     finally:
         con.close()
     groups = grouped.column("nik_group")
-    is_valid = pc.greater_equal(groups, 0)
     counts = {
         code: pc.sum(grouped.filter(pc.equal(groups, code)).column("n")).as_py() or 0
         for code in (_INVALID_NIK_GROUP, _INVALID_VALUE_GROUP)
     }
     read = pc.sum(grouped.column("n")).as_py() or 0
-    best = grouped.filter(is_valid).drop_columns(["nik_group", "n"])
+    best = grouped.filter(pc.greater_equal(groups, 0))
     valid = read - counts[_INVALID_NIK_GROUP] - counts[_INVALID_VALUE_GROUP]
-    best = best.set_column(0, "person_key", person_key_digests(best.column("nik"), pii_key))
+    numbers = best.column("nik_group").to_numpy()
+    best = best.drop_columns(["nik_group", "n"])
+    best = best.add_column(0, "person_key", person_key_digests_of_numbers(numbers, pii_key))
     skipped = {
         "invalid_nik": int(counts[_INVALID_NIK_GROUP]),
         f"invalid_{value_name}": int(counts[_INVALID_VALUE_GROUP]),

@@ -21,6 +21,7 @@ from berjasa.pii import (
     person_key,
     person_key_digest,
     person_key_digests,
+    person_key_digests_of_numbers,
     person_keys,
     person_keys_and_ids,
 )
@@ -230,3 +231,16 @@ def test_digests_of_values_that_are_not_16_bytes_take_the_duckdb_path():
     assert person_key_digests(pa.array(values), KEY).to_pylist() == [
         None if v is None else _digest(v, KEY) for v in values
     ]
+
+
+def test_digests_of_numbers_are_the_digests_of_the_zero_padded_niks():
+    niks = ["7371014506900001", "0000000000000000", "0000000000000042", "9999999999999999"]
+    niks += _random_niks(70_000, seed=7)  # above the threaded split
+    numbers = np.array([int(nik) for nik in niks], dtype=np.int64)
+    digests = person_key_digests_of_numbers(numbers, KEY)
+    assert digests.type == pa.binary()
+    assert digests.to_pylist() == [_digest(nik, KEY) for nik in niks]
+    assert person_key_digests_of_numbers(np.array([], dtype=np.int64), KEY).to_pylist() == []
+    for bad in (-1, 10**16):
+        with pytest.raises(ValueError, match="16 digits"):
+            person_key_digests_of_numbers(np.array([1, bad], dtype=np.int64), KEY)
