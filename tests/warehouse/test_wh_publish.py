@@ -31,6 +31,7 @@ from berjasa.warehouse import (
 )
 from berjasa.warehouse import targets as targets_module
 from berjasa.warehouse.tables import pg_type
+from berjasa.warehouse.targets import CODE_COLUMNS, WarehouseError
 
 PROV = Provenance(
     input_files=(InputFile("rt_rw.csv", "a" * 64), InputFile("non_asn.csv", "b" * 64)),
@@ -92,7 +93,11 @@ def test_two_periods_same_contents_and_types_in_duckdb_and_postgres(settings, so
         duck_types = column_types(wh, table)
         pg_types = column_types(pg_url, table)
         assert list(duck_types) == list(pg_types), table
-        assert {c: pg_type(t) for c, t in duck_types.items()} == pg_types, table
+        # billing_detail's code columns are ENUMs on DuckDB, text on PostgreSQL
+        codes = {column for (name, column) in CODE_COLUMNS if name == table}
+        plain = {c: "VARCHAR" if c in codes else t for c, t in duck_types.items()}
+        assert {c: pg_type(t) for c, t in plain.items()} == pg_types, table
+    assert column_types(wh, "billing_detail")["program"] == "ENUM('JHT', 'JKK', 'JKM')"
     assert column_types(pg_url, "coverage_monthly")["program_share"] == "numeric(12,6)"
     assert column_types(pg_url, "coverage_monthly")["ucj_above_one"] == "boolean"
     assert column_types(pg_url, "billing_monthly")["premium_idr"] == "bigint"
@@ -440,18 +445,92 @@ def test_the_projects_mart_descriptions_reach_the_warehouse_comments():
 
 def test_duckdb_stores_person_keys_with_fsst_only(settings, source_db):
     """The unique 64-hex keys skip DuckDB's dictionary analysis (the cost of a national write);
-    the other text columns keep DuckDB's own choice."""
+    billing_detail's code columns are ENUMs, so the key is its only text column, while the other
+    tables' text columns keep DuckDB's own choice."""
     _publish(settings, source_db, settings.warehouse, "2025-01")
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        methods = dict(
-            con.execute(
-                "select column_name, list(distinct compression order by compression)"
-                " from pragma_storage_info('berjasa.billing_detail')"
-                " where segment_type = 'VARCHAR' group by column_name"
-            ).fetchall()
+
+        def methods(table: str) -> dict[str, list[str]]:
+            return dict(
+                con.execute(
+                    "select column_name, list(distinct compression order by compression)"
+                    f" from pragma_storage_info('berjasa.{table}')"
+                    " where segment_type = 'VARCHAR' group by column_name"
+                ).fetchall()
+            )
+
+        assert methods("billing_detail") == {"person_key": ["FSST"]}
+        assert methods("cross_cohort_duplicates")["person_key"] == ["FSST"]
+        assert methods("billing_monthly")["program"] != ["FSST"]
+
+
+def _code_counts(warehouse: str, column: str) -> list[tuple]:
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return con.execute(
+            f"select period, {column}::varchar, count(*) from berjasa.billing_detail"
+            " group by all order by all"
+        ).fetchall()
+
+
+def test_code_columns_widen_when_a_dimension_gains_a_code(settings, source_db):
+    """A new rate (or cohort) in the dimensions widens the ENUM in place; published months keep
+    their codes."""
+    wh = settings.warehouse
+    _publish(settings, source_db, wh, "2025-01")
+    before = _code_counts(wh, "rate_id")
+    with duckdb.connect(str(source_db)) as con:
+        old = con.execute(
+            "select min(rate_id) from berjasa.billing_detail where period = date '2025-02-01'"
+        ).fetchone()[0]
+        con.execute(
+            "insert into berjasa.dim_rate by name select 'ZZ-NEW-2026' as rate_id,"
+            " * exclude (rate_id) from berjasa.dim_rate where rate_id = ?",
+            [old],
         )
-    assert methods["person_key"] == ["FSST"]
-    assert methods["program"] != ["FSST"]
+        moved = con.execute(
+            "update berjasa.billing_detail set rate_id = 'ZZ-NEW-2026'"
+            " where period = date '2025-02-01' and rate_id = ?",
+            [old],
+        ).fetchone()[0]
+    assert moved > 0
+    _publish(settings, source_db, wh, "2025-02")
+    rate_type = column_types(wh, "billing_detail")["rate_id"]
+    assert (
+        rate_type.startswith("ENUM(") and "'ZZ-NEW-2026'" in rate_type and f"'{old}'" in rate_type
+    )
+    after = _code_counts(wh, "rate_id")
+    assert [r for r in after if r[0] == dt.date(2025, 1, 1)] == before
+    assert (dt.date(2025, 2, 1), "ZZ-NEW-2026", moved) in after
+
+
+def test_a_code_missing_from_its_dimension_is_refused(settings, source_db):
+    wh = settings.warehouse
+    _publish(settings, source_db, wh, "2025-01")
+    before = _snapshot(wh)
+    with duckdb.connect(str(source_db)) as con:
+        con.execute(
+            "update berjasa.billing_detail set cohort_code = 'not_a_cohort'"
+            " where period = date '2025-02-01' and cohort_code = 'rt_rw'"
+        )
+    with pytest.raises(WarehouseError, match=r"billing_detail: a value of cohort_code, program"):
+        _publish(settings, source_db, wh, "2025-02")
+    assert _snapshot(wh) == before
+
+
+def test_an_older_warehouse_keeps_its_text_code_columns(settings, source_db):
+    """A warehouse made when the code columns were VARCHAR keeps them: they take the same text."""
+    wh = settings.warehouse
+    _publish(settings, source_db, wh, "2025-01")
+    with duckdb.connect(wh) as con:
+        for column in ("cohort_code", "program", "rate_id"):
+            con.execute(f"alter table berjasa.billing_detail alter column {column} type varchar")
+    before = _code_counts(wh, "cohort_code")
+    _publish(settings, source_db, wh, "2025-02")
+    types = column_types(wh, "billing_detail")
+    assert [types[c] for c in ("cohort_code", "program", "rate_id")] == ["VARCHAR"] * 3
+    after = _code_counts(wh, "cohort_code")
+    assert [r for r in after if r[0] == dt.date(2025, 1, 1)] == before
+    assert {r[0] for r in after} == {dt.date(2025, 1, 1), dt.date(2025, 2, 1)}
 
 
 def test_a_billed_month_whose_detail_dbt_no_longer_holds_is_refused(settings, source_db, pg_url):
