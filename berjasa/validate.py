@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from berjasa import duck, seeds
+from berjasa import duck, reference_cache, seeds
 from berjasa.config import Settings
 from berjasa.periods import parse_period
 from berjasa.pii import person_key_digests, person_key_digests_of_numbers
@@ -604,12 +604,23 @@ def validate_opening_members(path: Path, pii_key: str) -> tuple[pa.Table, Refere
 
 
 # --- the period -------------------------------------------------------------------------------
-def _landed_name(report: Any, raw_path: str | Path) -> str:
-    """The landing file name behind a raw path (reports name files as the city sent them)."""
+def _landed_file(report: Any, raw_path: str | Path) -> Any:
+    """The ingest report's entry for the landing file behind a raw path (None if unlisted)."""
     for file in _get(report, "files") or []:
         if _get(file, "raw_path") and Path(_get(file, "raw_path")) == Path(raw_path):
-            return str(_get(file, "name"))
-    return Path(raw_path).name
+            return file
+    return None
+
+
+def _landed_name(report: Any, raw_path: str | Path) -> str:
+    """The landing file name behind a raw path (reports name files as the city sent them)."""
+    file = _landed_file(report, raw_path)
+    return str(_get(file, "name")) if file is not None else Path(raw_path).name
+
+
+def _landed_sha256(report: Any, raw_path: str | Path) -> str | None:
+    """The sha256 of the landing file behind a raw path, as the ingest report recorded it."""
+    return _get(_landed_file(report, raw_path), "sha256")
 
 
 def _named(result: ReferenceValidation, name: str) -> ReferenceValidation:
@@ -643,14 +654,30 @@ def _validate_references(
     else:
         dtsen_file.unlink(missing_ok=True)  # a re-run without the extract must not keep it
 
+    # The opening list is the same file every month: its validated file is reused while the
+    # landed file, the key and the validation code are unchanged (`berjasa.reference_cache`).
     opening_result = None
+    opening_file = settings.validated_dir / "opening_members.parquet"
     opening_path = _get(ingest_report, "opening_members_path")
     if opening_path:
-        opening, opening_result = validate_opening_members(Path(opening_path), settings.pii_key)
-        opening_result = _named(opening_result, _landed_name(ingest_report, opening_path))
+        name = _landed_name(ingest_report, opening_path)
+        key = reference_cache.cache_key(
+            _landed_sha256(ingest_report, opening_path), settings.pii_key
+        )
+        stored = reference_cache.load(opening_file, key)
+        if stored is not None:
+            opening_result = ReferenceValidation(
+                name, int(stored["rows_read"]), int(stored["rows_kept"]), dict(stored["skipped"])
+            )
+        else:
+            reference_cache.forget(opening_file)
+            opening, opening_result = validate_opening_members(Path(opening_path), settings.pii_key)
+            opening_result = _named(opening_result, name)
+            _write_table(opening_file, opening)
+            reference_cache.store(opening_file, key, asdict(opening_result))
     else:
-        opening = OPENING_MEMBERS_SCHEMA.empty_table()
-    _write_table(settings.validated_dir / "opening_members.parquet", opening)
+        reference_cache.forget(opening_file)
+        _write_table(opening_file, OPENING_MEMBERS_SCHEMA.empty_table())
 
     return bpjs_result, dtsen_result, opening_result
 

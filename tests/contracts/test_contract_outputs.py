@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandera.errors
@@ -14,7 +14,7 @@ from contract_rows import MAN_NIK, PERIOD, PII_KEY, WOMAN_NIK, raw_table
 
 from berjasa.config import Settings
 from berjasa.pii import person_key_digest
-from berjasa.validate import validate_period, validate_raw_table
+from berjasa.validate import ReferenceValidation, validate_period, validate_raw_table
 from schemas.tables import (
     ACCEPTED_SCHEMA,
     BPJS_ACTIVE_SCHEMA,
@@ -312,3 +312,66 @@ def test_batches_keep_counts(tmp_path: Path) -> None:
     assert (result.files[0].rows_read, result.files[0].rows_accepted) == (90, 60)
     accepted = pq.read_table(settings.validated_dir / PERIOD / "accepted.parquet")
     assert accepted["source_row"].to_pylist() == [i + 2 for i in range(90) if i % 3 != 1]
+
+
+def test_opening_list_reused_while_file_key_and_rules_are_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same opening list month after month is validated once; another file (sha256), key
+    or validated file validates again."""
+    import berjasa.validate as validate_module
+
+    calls: list[str] = []
+    real = validate_module.validate_opening_members
+
+    def counted(path: Path, pii_key: str):
+        calls.append(pii_key)
+        return real(path, pii_key)
+
+    monkeypatch.setattr(validate_module, "validate_opening_members", counted)
+    opening = _write(
+        tmp_path / "raw" / "o.parquet",
+        pa.table({"nik": [WOMAN_NIK, WOMAN_NIK, "123"], "last_billed": ["2024-11"] * 3}),
+    )
+
+    def report(sha: str) -> FakeReport:
+        entry = FakeFile(
+            "_opening_members.csv", "opening_members", None, None, sha, "ok", None, 3, opening
+        )
+        return FakeReport(files=[entry], opening_members_path=opening)
+
+    def run(settings: Settings, sha: str):
+        result = validate_period(PERIOD, report(sha), settings).opening_members
+        table = pq.read_table(settings.validated_dir / "opening_members.parquet")
+        return result, table.to_pylist()
+
+    settings = _settings(tmp_path)
+    first = run(settings, "c" * 64)
+    expected = ReferenceValidation(
+        "_opening_members.csv",
+        3,
+        1,
+        {"invalid_nik": 1, "invalid_last_billed": 0, "duplicate_nik": 1},
+    )
+    assert first[0] == expected
+    assert first[1] == [
+        {"person_key": person_key_digest(WOMAN_NIK, PII_KEY), "last_billed": dt.date(2024, 11, 1)}
+    ]
+    assert run(settings, "c" * 64) == first  # reused: same result, same file
+    assert len(calls) == 1
+
+    run(settings, "d" * 64)  # another landed file
+    assert len(calls) == 2
+    other_key = replace(settings, pii_key="another-test-key")
+    result, rows = run(other_key, "d" * 64)  # another key: keys differ, never reused
+    assert len(calls) == 3
+    assert rows[0]["person_key"] == person_key_digest(WOMAN_NIK, "another-test-key")
+    # a validated file changed behind the sidecar's back is validated again
+    opening_file = settings.validated_dir / "opening_members.parquet"
+    pq.write_table(pq.read_table(opening_file).slice(0, 0), opening_file)
+    assert run(other_key, "d" * 64)[1] == rows
+    assert len(calls) == 4
+    # no opening list this month: an empty file and no sidecar left to reuse
+    validate_period(PERIOD, FakeReport(), other_key)
+    assert pq.read_table(opening_file).num_rows == 0
+    assert not opening_file.with_name(opening_file.name + ".cache.json").exists()
