@@ -654,32 +654,34 @@ def _validate_references(
     else:
         dtsen_file.unlink(missing_ok=True)  # a re-run without the extract must not keep it
 
-    # The opening list is the same file every month: its validated file is reused while the
-    # landed file, the key and the validation code are unchanged (`berjasa.reference_cache`).
-    opening_result = None
-    opening_file = settings.validated_dir / "opening_members.parquet"
     opening_path = _get(ingest_report, "opening_members_path")
-    if opening_path:
-        name = _landed_name(ingest_report, opening_path)
-        key = reference_cache.cache_key(
-            _landed_sha256(ingest_report, opening_path), settings.pii_key
-        )
-        stored = reference_cache.load(opening_file, key)
-        if stored is not None:
-            opening_result = ReferenceValidation(
-                name, int(stored["rows_read"]), int(stored["rows_kept"]), dict(stored["skipped"])
-            )
-        else:
-            reference_cache.forget(opening_file)
-            opening, opening_result = validate_opening_members(Path(opening_path), settings.pii_key)
-            opening_result = _named(opening_result, name)
-            _write_table(opening_file, opening)
-            reference_cache.store(opening_file, key, asdict(opening_result))
-    else:
-        reference_cache.forget(opening_file)
-        _write_table(opening_file, OPENING_MEMBERS_SCHEMA.empty_table())
+    opening_result = _validate_opening(ingest_report, opening_path, settings)
 
     return bpjs_result, dtsen_result, opening_result
+
+
+def _validate_opening(
+    ingest_report: Any, opening_path: str | Path | None, settings: Settings
+) -> ReferenceValidation | None:
+    """The opening list into the validated layer (an empty file when none was landed). It is
+    the same file every month: its validated file is reused while the landed file, the key and
+    the validation code are unchanged (`berjasa.reference_cache`)."""
+    opening_file = settings.validated_dir / "opening_members.parquet"
+    if not opening_path:
+        reference_cache.forget(opening_file)
+        _write_table(opening_file, OPENING_MEMBERS_SCHEMA.empty_table())
+        return None
+    name = _landed_name(ingest_report, opening_path)
+    key = reference_cache.cache_key(_landed_sha256(ingest_report, opening_path), settings.pii_key)
+    stored = reference_cache.load(opening_file, key)
+    if stored is not None:
+        return _named(ReferenceValidation(**stored), name)
+    reference_cache.forget(opening_file)
+    opening, result = validate_opening_members(Path(opening_path), settings.pii_key)
+    result = _named(result, name)
+    _write_table(opening_file, opening)
+    reference_cache.store(opening_file, key, asdict(result))
+    return result
 
 
 def validate_period(
