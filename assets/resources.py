@@ -15,7 +15,7 @@ from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
 from berjasa.config import DBT_PROJECT_DIR, Settings, get_settings
-from berjasa.dbt_parse_ahead import dbt_profile_environment
+from berjasa.dbt_warm import dbt_profile_environment
 
 
 class BerjasaResource(ConfigurableResource):
@@ -54,10 +54,14 @@ class LockedDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    # Use the dbt beside this interpreter: `.venv/bin/berjasa` works without an activated venv
-    # (NOTES: "The dbt executable 'dbt' was not found on PATH").
+    # The dbt beside this interpreter: `.venv/bin/berjasa` works without an activated venv
+    # (NOTES: "The dbt executable 'dbt' was not found on PATH"). `berjasa-dbt` hands the build
+    # to the month's warm dbt when `berjasa run` started one, and is plain dbt otherwise
+    # (berjasa/dbt_client.py); an environment installed before it existed uses dbt itself.
+    bin_dir = Path(sys.executable).parent
+    client = bin_dir / "berjasa-dbt"
     return LockedDbtCliResource(
         project_dir=os.fspath(DBT_PROJECT_DIR),
         profiles_dir=os.fspath(DBT_PROJECT_DIR),
-        dbt_executable=os.fspath(Path(sys.executable).parent / "dbt"),
+        dbt_executable=os.fspath(client if client.exists() else bin_dir / "dbt"),
     )

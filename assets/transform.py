@@ -31,7 +31,6 @@ from assets.partitions import (
 )
 from assets.resources import BerjasaResource, apply_dbt_environment
 from berjasa.dbt_inputs import load_inputs
-from berjasa.dbt_parse_ahead import wait_for_parse
 from berjasa.dbt_vars import dbt_vars_arg
 from berjasa.quality import warm_up as warm_up_quality_checks
 
@@ -98,9 +97,9 @@ def berjasa_dbt_models(
         "resource_type:unit_test",
     ]
     # A stable target folder per home keeps dbt's parse between runs (runs of one home never
-    # overlap); `berjasa run` parses this month ahead, in the background, into that folder.
+    # overlap). Under `berjasa run`, the month's warm dbt (berjasa/dbt_warm.py) has parsed
+    # ahead into that folder and runs this build itself.
     target_path = settings.dbt_target_dir
-    wait_for_parse(target_path)
     yield from dbt.cli(args, context=context, target_path=target_path).stream()
 
 

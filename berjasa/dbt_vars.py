@@ -1,5 +1,5 @@
 """The `--vars` of a month's dbt build, built from the period (a Dagster partition key or the
-CLI's `--period`). Pure: the dbt step and the parse ahead of it (`berjasa.dbt_parse_ahead`)
+CLI's `--period`). Pure: the dbt step and the warm dbt that parses ahead of it (`berjasa.dbt_warm`)
 must pass dbt the very same string, so both build it here."""
 
 from __future__ import annotations

@@ -73,17 +73,30 @@ def run_period(
 ) -> int:
     """Runs one month through the Dagster job on this home's instance; prints the summary."""
     refuse_before_work(settings, period, supersede_reason)
+    from berjasa.dbt_client import SOCKET_ENV
     from berjasa.dbt_manifest import ensure_manifest
-    from berjasa.dbt_parse_ahead import start_parse
     from berjasa.dbt_vars import dbt_vars_arg
+    from berjasa.dbt_warm import socket_path, start_warm_dbt
 
     ensure_manifest()
-    # dbt's parse of this month (~5 s) runs beside Dagster's start-up, ingest and validation
-    start_parse(
+    # dbt starts up and parses this month beside Dagster's start-up, ingest and validation, then
+    # runs the dbt step's build itself (berjasa/dbt_warm.py)
+    warm_dbt = start_warm_dbt(
         settings.dbt_database,
         settings.dbt_target_dir,
         dbt_vars_arg(period, settings.reject_threshold),
     )
+    os.environ[SOCKET_ENV] = str(socket_path(settings.dbt_target_dir))  # for berjasa-dbt
+    try:
+        return _run_job(settings, period, supersede_reason, quiet)
+    finally:
+        os.environ.pop(SOCKET_ENV, None)
+        if warm_dbt.poll() is None:  # the run ended before its dbt step: it is not needed
+            warm_dbt.kill()
+        warm_dbt.wait()
+
+
+def _run_job(settings: Settings, period: str, supersede_reason: str | None, quiet: bool) -> int:
     from orchestration.instance import prepare_dagster_home
 
     prepare_dagster_home(settings)

@@ -98,25 +98,33 @@ def test_second_month_sees_the_first_as_history(published_home: Home):
     assert 0.85 < continuing / dec_active < 0.99
 
 
-def test_each_months_build_reuses_the_parse_made_ahead(published_home: Home):
+def test_each_months_build_runs_in_the_warm_dbt_on_its_parse(published_home: Home):
     """dbt reparses the whole project when its vars change (every new month): `berjasa run`
-    parses ahead in the background, so the build itself must not parse again."""
+    starts a warm dbt that parses ahead in the background and then runs the build itself
+    (berjasa/dbt_warm.py): each build comes from the process that made a parse of that
+    month, and does not parse again."""
     events = [
         json.loads(line)
         for line in (published_home.path / "dbt" / "target" / "dbt.log").read_text().splitlines()
         if line.startswith("{")
     ]
-    builds = {
-        e["info"]["invocation_id"]
-        for e in events
-        if e["info"]["name"] == "MainReportArgs"
-        and e["data"]["args"]["invocation_command"].startswith("dbt build")
-    }
+
+    def invocations(command: str) -> dict[str, int]:
+        return {
+            e["info"]["invocation_id"]: e["info"]["pid"]
+            for e in events
+            if e["info"]["name"] == "MainReportArgs"
+            and e["data"]["args"]["invocation_command"].startswith(command)
+        }
+
+    builds, parses = invocations("dbt build"), invocations("dbt parse")
     reparsed = {
         e["info"]["invocation_id"] for e in events if e["info"]["name"] == "UnableToPartialParse"
     }
     assert len(builds) >= len(MONTHS)
-    assert builds.isdisjoint(reparsed)
+    assert builds.keys().isdisjoint(reparsed)
+    assert set(builds.values()) <= set(parses.values())
+    assert len(set(builds.values())) == len(builds)  # one warm process per build
 
 
 def _keys_to_hex(path: Path) -> None:
