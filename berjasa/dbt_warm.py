@@ -16,8 +16,9 @@ manifest (`dbtRunner(manifest=...)`), on the client's streams, and answers dbt's
 
 It declines (and the client runs the real `dbt`) any command but a build with the same vars,
 target folder, database, project and profiles as the parse: a parse is only valid for those.
-It serves one build, then exits; it also exits when `berjasa run` does (the parent is gone) or
-after `MAX_IDLE_SECONDS` without a request. An exclusive `flock` on the target folder's
+It serves one build, then exits; it also exits, once its parse is written, when `berjasa run`
+releases it or is gone (a pipe it watches is closed), or after `MAX_IDLE_SECONDS` without a
+request. An exclusive `flock` on the target folder's
 `parse-ahead.lock`, held for its whole life, keeps two of them (or one and a parse of an
 earlier run) from writing one target folder at once.
 """
@@ -27,10 +28,12 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
+import select
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from berjasa.config import DBT_PROJECT_DIR
@@ -50,10 +53,13 @@ PARSE_ENVIRONMENT = (
 
 def dbt_profile_environment(dbt_database: Path) -> dict[str, str]:
     """What every dbt invocation of a home needs: its database inside BERJASA_HOME (read by the
-    profile) and no usage stats."""
+    profile), no usage stats, and `target/dbt.log` at info level: its debug lines (every SQL
+    statement and connection, ~7,500 lines for a parse) cost ~1.5 s of CPU a build; errors and
+    each node's result stay, and Dagster keeps the build's own output."""
     return {
         "BERJASA_DBT_DATABASE": str(dbt_database),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_LOG_LEVEL_FILE": "info",
     }
 
 
@@ -75,24 +81,44 @@ def socket_path(target_dir: Path) -> Path:
     return target_dir / SOCKET_NAME
 
 
-def start_warm_dbt(dbt_database: Path, target_dir: Path, dbt_vars: str) -> subprocess.Popen:
+@dataclass
+class WarmDbt:
+    """A started warm dbt. `release()` tells it that no build will come (the run is over): it
+    then exits once its parse is written, never in the middle of it."""
+
+    process: subprocess.Popen
+    wanted_fd: int  # the write end of a pipe whose read end the process watches
+
+    def release(self) -> None:
+        if self.wanted_fd >= 0:
+            os.close(self.wanted_fd)  # the process sees end-of-file (as when this process dies)
+            self.wanted_fd = -1
+
+
+def start_warm_dbt(dbt_database: Path, target_dir: Path, dbt_vars: str) -> WarmDbt:
     """Starts the month's warm dbt in the background and returns at once. `dbt_vars` must be
     the very string the build passes."""
     target_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    lock_fd = os.open(target_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    watched_fd, wanted_fd = os.pipe()
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # the warm dbt of an earlier run has finished first
-        return subprocess.Popen(
-            [sys.executable, "-m", "berjasa.dbt_warm", dbt_vars, str(os.getpid())],
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)  # the warm dbt of an earlier run has finished first
+        process = subprocess.Popen(
+            [sys.executable, "-m", "berjasa.dbt_warm", dbt_vars, str(watched_fd)],
             cwd=DBT_PROJECT_DIR,
             env={**os.environ, **dbt_environment(dbt_database, target_dir)},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            pass_fds=(fd,),  # the child holds the lock until it exits
+            pass_fds=(lock_fd, watched_fd),  # the child holds the lock until it exits
         )
+    except BaseException:
+        os.close(wanted_fd)
+        raise
     finally:
-        os.close(fd)  # our copy: the lock now lives exactly as long as the child
+        os.close(lock_fd)  # our copy: the lock now lives exactly as long as the child
+        os.close(watched_fd)
+    return WarmDbt(process, wanted_fd)
 
 
 def _flag_value(argv: list[str], *names: str) -> str | None:
@@ -153,7 +179,7 @@ def _serve_build(connection: socket.socket, request: dict, fds: list[int], manif
     send_reply(connection, {"exit": code})
 
 
-def serve(dbt_vars: str, parent_pid: int) -> None:
+def serve(dbt_vars: str, watched_fd: int) -> None:
     target_dir = Path(os.environ["DBT_TARGET_PATH"])
     path = socket_path(target_dir)
     path.unlink(missing_ok=True)
@@ -166,14 +192,14 @@ def serve(dbt_vars: str, parent_pid: int) -> None:
     except Exception:  # noqa: BLE001 - the real dbt will report what is wrong
         manifest = None
     gc.freeze()  # the parsed project lives until exit: keep it out of the build's collections
-    listener.settimeout(1.0)
     idle_since = time.monotonic()
-    while os.getppid() == parent_pid and time.monotonic() - idle_since < MAX_IDLE_SECONDS:
-        try:
-            connection, _ = listener.accept()
-        except TimeoutError:
+    while time.monotonic() - idle_since < MAX_IDLE_SECONDS:
+        ready, _, _ = select.select([listener, watched_fd], [], [], 60.0)
+        if watched_fd in ready:
+            break  # released, or `berjasa run` is gone: no build will come
+        if listener not in ready:
             continue
-        connection.settimeout(None)
+        connection, _ = listener.accept()
         try:
             request, fds = receive_request(connection)
         except (OSError, ValueError):
@@ -193,7 +219,7 @@ def serve(dbt_vars: str, parent_pid: int) -> None:
 
 
 if __name__ == "__main__":  # started by start_warm_dbt
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], watched_fd=int(sys.argv[2]))
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # nothing left to tidy: skip the interpreter's teardown of dbt and DuckDB

@@ -72,7 +72,7 @@ def run_period(
     settings: Settings, period: str, supersede_reason: str | None = None, quiet: bool = True
 ) -> int:
     """Runs one month through the Dagster job on this home's instance; prints the summary."""
-    refuse_before_work(settings, period, supersede_reason)
+    refuse_before_work(settings, period, supersede_reason)  # before anything is written
     from berjasa.dbt_client import SOCKET_ENV
     from berjasa.dbt_manifest import ensure_manifest
     from berjasa.dbt_vars import dbt_vars_arg
@@ -91,9 +91,7 @@ def run_period(
         return _run_job(settings, period, supersede_reason, quiet)
     finally:
         os.environ.pop(SOCKET_ENV, None)
-        if warm_dbt.poll() is None:  # the run ended before its dbt step: it is not needed
-            warm_dbt.kill()
-        warm_dbt.wait()
+        warm_dbt.release()  # a run that ended before its dbt step no longer needs it
 
 
 def _run_job(settings: Settings, period: str, supersede_reason: str | None, quiet: bool) -> int:

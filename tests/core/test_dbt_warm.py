@@ -15,12 +15,13 @@ from pathlib import Path
 
 from berjasa.dbt_client import (
     SOCKET_ENV,
+    SOCKET_NAME,
     receive_request,
     run_warm,
     send_reply,
 )
 from berjasa.dbt_vars import dbt_vars_arg
-from berjasa.dbt_warm import accepts, dbt_environment
+from berjasa.dbt_warm import accepts, dbt_environment, start_warm_dbt
 
 VARS = dbt_vars_arg("2026-01", 0.2)
 
@@ -131,3 +132,17 @@ def test_the_warm_process_sees_the_builds_database_target_and_vars(tmp_path: Pat
     assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
     # one string for both: the parse is only valid for the vars it was made with
     assert VARS == '{"period": "2026-01", "reject_threshold": 0.2}'
+
+
+def test_a_released_warm_dbt_writes_its_parse_and_exits(tmp_path: Path):
+    """A run that ends before its dbt step releases the warm dbt: it finishes its parse (never
+    leaves half a saved parse behind), then exits, and the next one may start."""
+    target = tmp_path / "target"
+    warm = start_warm_dbt(tmp_path / "berjasa_dbt.duckdb", target, VARS)
+    warm.release()
+    assert warm.process.wait(timeout=300) == 0
+    assert (target / "partial_parse.msgpack").stat().st_size > 0
+    assert not (target / SOCKET_NAME).exists()
+    again = start_warm_dbt(tmp_path / "berjasa_dbt.duckdb", target, VARS)  # the lock is free
+    again.release()
+    assert again.process.wait(timeout=300) == 0
