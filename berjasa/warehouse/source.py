@@ -268,11 +268,13 @@ def guard_privacy(
 
 def write_people(source_db: Path, period: dt.date, dest: Path) -> None:
     """people_monthly of the period (internal: the state ledger, never published) as Parquet,
-    written by DuckDB straight from the file (10M keys never pass through Python)."""
+    written by DuckDB straight from the file (10M keys never pass through Python).
+    Uncompressed: the keys are digests, in which compression finds nothing (national scale:
+    354 MB instead of 342 MB, written in 1.28 s instead of 1.58-2.22 s)."""
     with open_source(source_db) as con:
         con.execute(
             f"copy (select period, person_key, primary_cohort from {SCHEMA}.{PEOPLE_TABLE}"
-            f" where period = ?) to '{_sql_path(dest)}' (format parquet)",
+            f" where period = ?) to '{_sql_path(dest)}' (format parquet, compression uncompressed)",
             [period],
         )
 

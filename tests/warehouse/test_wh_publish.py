@@ -370,6 +370,13 @@ def test_state_ledger_and_good_files(settings, source_db):
     ledger = pq.read_table(result.ledger_file)
     assert ledger.column_names == ["period", "person_key", "primary_cohort"]
     assert ledger.num_rows == sum(SIZES_2.values())
+    # written uncompressed: its keys are digests, in which compression finds nothing
+    metadata = pq.ParquetFile(result.ledger_file).metadata
+    assert {
+        metadata.row_group(g).column(c).compression
+        for g in range(metadata.num_row_groups)
+        for c in range(metadata.num_columns)
+    } == {"UNCOMPRESSED"}
     rows = pq.read_table(good).to_pylist()
     by_cohort: dict[str, set[str]] = {}
     for row in rows:
