@@ -55,11 +55,12 @@ def dbt_profile_environment(dbt_database: Path) -> dict[str, str]:
     """What every dbt invocation of a home needs: its database inside BERJASA_HOME (read by the
     profile), no usage stats, and `target/dbt.log` at info level: its debug lines (every SQL
     statement and connection, ~7,500 lines for a parse) cost ~1.5 s of CPU a build; errors and
-    each node's result stay, and Dagster keeps the build's own output."""
+    each node's result stay, and Dagster keeps the build's own output. Set DBT_LOG_LEVEL_FILE
+    (e.g. `debug`) to see every statement again."""
     return {
         "BERJASA_DBT_DATABASE": str(dbt_database),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_LOG_LEVEL_FILE": "info",
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
     }
 
 

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from berjasa.dbt_client import (
     SOCKET_ENV,
     SOCKET_NAME,
@@ -146,3 +148,12 @@ def test_a_released_warm_dbt_writes_its_parse_and_exits(tmp_path: Path):
     again = start_warm_dbt(tmp_path / "berjasa_dbt.duckdb", target, VARS)  # the lock is free
     again.release()
     assert again.process.wait(timeout=300) == 0
+
+
+def test_dbt_log_is_info_level_unless_the_user_asks_for_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    assert dbt_environment(tmp_path / "db", tmp_path / "t")["DBT_LOG_LEVEL_FILE"] == "info"
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    assert dbt_environment(tmp_path / "db", tmp_path / "t")["DBT_LOG_LEVEL_FILE"] == "debug"
