@@ -28,6 +28,7 @@ runs a job on it and reads its events back, so an upgrade that changes them fail
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -63,14 +64,20 @@ def kept_connection_engine(conn_string: str) -> Engine:
 
 
 class KeptConnectionSqliteEventLogStorage(SqliteEventLogStorage):
-    """The run logs and the asset index, one kept engine per database file."""
+    """The run logs and the asset index, one kept engine per database file, for the
+    `KEPT_ENGINES` files used last: a run writes its own log and the index, while the UI or a
+    migration reads the logs of many runs, whose files must not all stay open."""
+
+    KEPT_ENGINES = 8
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        self._engines: dict[str, Engine] = {}
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
         super().__init__(base_dir, inst_data=inst_data)
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
+        # the lock is held while the connection is in use (as Dagster's own _connect does), so
+        # the engine evicted below is never one in use
         with self._db_lock:
             engine = self._engines.get(shard)
             if engine is None:
@@ -79,6 +86,9 @@ class KeptConnectionSqliteEventLogStorage(SqliteEventLogStorage):
                     self._initdb(engine)
                     self._initialized_dbs.add(shard)
                 self._engines[shard] = engine
+                if len(self._engines) > self.KEPT_ENGINES:
+                    self._engines.popitem(last=False)[1].dispose()
+            self._engines.move_to_end(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
 
