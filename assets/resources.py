@@ -4,17 +4,16 @@ overridden per run by `berjasa run --landing/--warehouse`)."""
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
-from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
 from berjasa.config import DBT_PROJECT_DIR, Settings, get_settings
+from berjasa.dbt_client import real_dbt
 from berjasa.dbt_warm import dbt_profile_environment
 
 
@@ -54,14 +53,12 @@ class LockedDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    # The dbt beside this interpreter: `.venv/bin/berjasa` works without an activated venv
-    # (NOTES: "The dbt executable 'dbt' was not found on PATH"). `berjasa-dbt` hands the build
-    # to the month's warm dbt when `berjasa run` started one, and is plain dbt otherwise
-    # (berjasa/dbt_client.py); an environment installed before it existed uses dbt itself.
-    bin_dir = Path(sys.executable).parent
-    client = bin_dir / "berjasa-dbt"
+    # `berjasa-dbt`, beside this interpreter like dbt itself, hands the build to the month's
+    # warm dbt when `berjasa run` started one, and is plain dbt otherwise (berjasa/dbt_client.py);
+    # an environment installed before it existed uses dbt itself.
+    client = real_dbt().with_name("berjasa-dbt")
     return LockedDbtCliResource(
         project_dir=os.fspath(DBT_PROJECT_DIR),
         profiles_dir=os.fspath(DBT_PROJECT_DIR),
-        dbt_executable=os.fspath(client if client.exists() else bin_dir / "dbt"),
+        dbt_executable=os.fspath(client if client.exists() else real_dbt()),
     )

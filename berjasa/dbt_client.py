@@ -31,6 +31,8 @@ _LENGTH = struct.Struct("!I")
 
 
 def real_dbt() -> Path:
+    """The dbt beside this interpreter: found without an activated venv (NOTES: "The dbt
+    executable 'dbt' was not found on PATH")."""
     return Path(sys.executable).parent / "dbt"
 
 

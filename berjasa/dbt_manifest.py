@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from berjasa.config import DBT_PROJECT_DIR
+from berjasa.dbt_client import real_dbt
 from berjasa.errors import BerjasaError
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -32,17 +32,13 @@ def manifest_is_current() -> bool:
     return MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime()
 
 
-def dbt_executable() -> Path:
-    return Path(sys.executable).parent / "dbt"
-
-
 def ensure_manifest() -> Path:
     if manifest_is_current():
         return MANIFEST
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     completed = subprocess.run(
         [
-            str(dbt_executable()),
+            str(real_dbt()),
             "parse",
             "--project-dir",
             str(DBT_PROJECT_DIR),
