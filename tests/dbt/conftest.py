@@ -98,6 +98,9 @@ class Build:
     dbt_output: dict[str, str] = field(default_factory=dict)
     # DuckDB only: mart -> compression methods of its person_key segments, after the sequence
     key_compression: dict[str, list[str]] = field(default_factory=dict)
+    # DuckDB only: dbt's database and project after the sequence (its compiled tests)
+    database: Path | None = None
+    project: Path | None = None
 
 
 def _settings(home: Path) -> Settings:
@@ -163,7 +166,7 @@ def _duckdb_sequence(root: Path) -> Build:
         finally:
             con.close()
 
-    build = Build("duckdb")
+    build = Build("duckdb", database=database, project=project)
     _run_sequence(build, home, project, env, load, query)
     for mart in ("billing_detail", "cross_cohort_duplicates"):  # people_monthly: a view
         build.key_compression[mart] = [

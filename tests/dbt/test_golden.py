@@ -4,8 +4,11 @@ statuses, rejects, movement, coverage, incremental rebuilds, and DuckDB = Postgr
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.dbt import golden_inputs as g
@@ -158,3 +161,33 @@ def test_duckdb_workspace_stores_marts_uncompressed(duckdb_build: Build) -> None
         "billing_detail": ["Uncompressed"],
         "cross_cohort_duplicates": ["Uncompressed"],
     }
+
+
+def test_unique_combination_reports_each_repeated_combination(
+    duckdb_build: Build, tmp_path: Path
+) -> None:
+    # The test dbt ran on billing_detail (DuckDB's sort-based form), run again on a copy of
+    # dbt's database in which one line appears three times, one twice under another cohort,
+    # and one again under a program the person does not have (a new combination, no repeat).
+    assert duckdb_build.database is not None and duckdb_build.project is not None
+    (compiled,) = (duckdb_build.project / "target" / "compiled").rglob(
+        "unique_combination_billing_d*.sql"
+    )
+    database = tmp_path / duckdb_build.database.name  # the compiled SQL names its catalog
+    shutil.copy(duckdb_build.database, database)
+    con = duckdb.connect(str(database))
+    try:
+        lines = con.execute(
+            "select period, person_key, cohort_code, program, basis_idr, rate_id, premium_idr"
+            " from berjasa.billing_detail order by person_key, program limit 3"
+        ).fetchall()
+        assert con.execute(compiled.read_text()).fetchall() == []
+        first, second, third = lines
+        insert = "insert into berjasa.billing_detail values (?, ?, ?, ?, ?, ?, ?)"
+        con.executemany(insert, [first, first])
+        con.execute(insert, [*second[:2], "rt_rw", *second[3:]])
+        con.execute(insert, [*third[:3], "XYZ", *third[4:]])
+        found = sorted(con.execute(compiled.read_text()).fetchall())
+    finally:
+        con.close()
+    assert found == sorted([(*first[:2], first[3], 3), (*second[:2], second[3], 2)])
