@@ -40,6 +40,12 @@ class SourceError(BerjasaError, RuntimeError):
 KEY_BYTES = 32
 _BYTES_TYPE = "BLOB"
 PUBLISHED_KEY_TYPE = "VARCHAR"
+# dbt's ENUM code columns are published as text, like the code columns of the other tables
+_TEXT_TYPE = "VARCHAR"
+
+
+def _is_enum(duckdb_type: str) -> bool:
+    return duckdb_type.upper().startswith("ENUM(")
 
 
 class PrivacyGuardError(BerjasaError, RuntimeError):
@@ -60,6 +66,9 @@ class SourceTable:
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type as published), in source order
     period: dt.date | None  # the period published of a period table; None: a dimension, whole
     key_columns: frozenset[str] = frozenset()  # bytes in dbt, published as lowercase hex
+    # ENUM in dbt (billing_detail's codes on DuckDB, macros/code_types.sql): published as text;
+    # column name -> its DuckDB type, whose codes the privacy guard checks instead of every row
+    code_types: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_period_table(self) -> bool:
@@ -123,10 +132,12 @@ def describe_source(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Sou
         if is_period and "period" not in {name for name, _ in columns}:
             raise SourceError(f"{SCHEMA}.{table} has no period column")
         keys = frozenset(name for name, kind in columns if kind.upper() == _BYTES_TYPE)
+        codes = tuple((name, kind) for name, kind in columns if _is_enum(kind))
         published = tuple(
-            (name, PUBLISHED_KEY_TYPE if name in keys else kind) for name, kind in columns
+            (name, PUBLISHED_KEY_TYPE if name in keys else _TEXT_TYPE if _is_enum(kind) else kind)
+            for name, kind in columns
         )
-        out.append(SourceTable(table, published, period if is_period else None, keys))
+        out.append(SourceTable(table, published, period if is_period else None, keys, codes))
     if not _columns(con, PEOPLE_TABLE):
         raise SourceError(f"{SCHEMA}.{PEOPLE_TABLE} is missing from dbt's database (marts)")
     check_built_month(con, period)
@@ -242,10 +253,12 @@ def guard_privacy(
                     f"{SCHEMA}.{table.name}: column {name} would publish personal data"
                 )
         keys = sorted(table.key_columns)
+        code_types = dict(table.code_types)
+        _guard_codes(con, table.name, code_types)
         text_columns = [
             name
             for name, kind in table.columns
-            if kind.upper() == "VARCHAR" and name not in table.key_columns
+            if kind.upper() == "VARCHAR" and name not in table.key_columns | code_types.keys()
         ]
         if not text_columns and not keys:
             continue
@@ -264,6 +277,28 @@ def guard_privacy(
                     f"{SCHEMA}.{table.name}.{column}: {count} value(s) are not a {KEY_BYTES}-byte"
                     " HMAC digest; publication refused"
                 )
+
+
+def _guard_codes(con: duckdb.DuckDBPyConnection, table: str, code_types: dict[str, str]) -> None:
+    """The guard's text test on the codes of ENUM columns: every value of such a column is one
+    of its type's codes, so testing the few codes tests the 23.6M values of a national month."""
+    if not code_types:
+        return
+    probes = " union all ".join(
+        f"select {i} as column_index, unnest(enum_range(null::{kind})) as code"
+        for i, kind in enumerate(code_types.values())
+    )
+    counts = dict(
+        con.execute(
+            f"select column_index, {_nik_count('code')} from ({probes}) group by column_index"
+        ).fetchall()
+    )
+    for i, column in enumerate(code_types):
+        if counts.get(i):
+            raise PrivacyGuardError(
+                f"{SCHEMA}.{table}.{column}: {counts[i]} code(s) contain a 16-digit run"
+                " (a raw NIK?); publication refused"
+            )
 
 
 def write_people(source_db: Path, period: dt.date, dest: Path) -> None:

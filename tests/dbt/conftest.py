@@ -98,6 +98,9 @@ class Build:
     dbt_output: dict[str, str] = field(default_factory=dict)
     # DuckDB only: mart -> compression methods of its person_key segments, after the sequence
     key_compression: dict[str, list[str]] = field(default_factory=dict)
+    # DuckDB only: billing_detail's code column -> its type, and the ENUM types (schema, name)
+    code_types: dict[str, str] = field(default_factory=dict)
+    enum_types: list[tuple[str, str]] = field(default_factory=list)
     # DuckDB only: dbt's database and project after the sequence (its compiled tests)
     database: Path | None = None
     project: Path | None = None
@@ -168,6 +171,16 @@ def _duckdb_sequence(root: Path) -> Build:
 
     build = Build("duckdb", database=database, project=project)
     _run_sequence(build, home, project, env, load, query)
+    build.code_types = dict(
+        query(
+            "select column_name, data_type from duckdb_columns() where schema_name = 'berjasa'"
+            " and table_name = 'billing_detail' and data_type like 'ENUM%'"
+        )
+    )
+    build.enum_types = query(
+        "select schema_name, type_name from duckdb_types() where logical_type = 'ENUM'"
+        " and not internal order by all"
+    )
     for mart in ("billing_detail", "cross_cohort_duplicates"):  # people_monthly: a view
         build.key_compression[mart] = [
             method

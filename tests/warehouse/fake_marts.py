@@ -3,7 +3,8 @@
 People of a period are numbered; person i of cohort c has key sha256('person-<c>-<i>'). Every
 person is billed JKK and JKM: BPU at Rp10,000 + Rp6,800, `non_asn` on a wage of Rp3,000,625 at
 0.24% (Rp7,202, half rounded up) + 0.30% (Rp9,002). Two more columns of each kind exercise the
-type mapping (DECIMAL(12,6), BOOLEAN, INTEGER).
+type mapping (DECIMAL(12,6), BOOLEAN, INTEGER). billing_detail's codes are ENUMs of the seeds'
+codes, as dbt makes them on DuckDB (dbt_project/macros/code_types.sql).
 """
 
 from __future__ import annotations
@@ -55,9 +56,16 @@ create or replace table berjasa.dim_area as
   from read_csv('{seeds}/ref_wilayah.csv', all_varchar = true);
 create table if not exists berjasa.people_monthly (
   period date, person_key blob, primary_cohort varchar);
+create or replace type main.cohort_code_enum as enum (
+  select distinct cohort_code from berjasa.dim_cohort order by 1);
+create or replace type main.program_enum as enum (
+  select distinct program from berjasa.dim_rate order by 1);
+create or replace type main.rate_id_enum as enum (
+  select distinct rate_id from berjasa.dim_rate order by 1);
 create table if not exists berjasa.billing_detail (
-  period date, person_key blob, cohort_code varchar, program varchar, basis_idr bigint,
-  rate_id varchar, premium_idr bigint);
+  period date, person_key blob, cohort_code main.cohort_code_enum,
+  program main.program_enum, basis_idr bigint, rate_id main.rate_id_enum,
+  premium_idr bigint);
 create table if not exists berjasa.billing_monthly (
   period date, cohort_code varchar, program varchar, participants bigint, premium_idr bigint);
 create table if not exists berjasa.membership_changes (

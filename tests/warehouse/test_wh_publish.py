@@ -262,11 +262,13 @@ def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
 ):
     """A NIK planted in one billing_detail row of the period refuses the publication on both
     targets before anything is written; a NIK in another period's rows (not published now) and
-    a key whose 64 hex characters are all digits do not."""
+    a key whose 64 hex characters are all digits do not. (The codes as text, so that one row can
+    hold a NIK: dbt's ENUM codes are checked on their codes, in the next test.)"""
     nik = "7371014101900001"
     wh = settings.warehouse
     for target in (wh, pg_url):
         _publish(settings, source_db, target, "2025-01")
+    _codes_as_text(source_db)
     before_duck, before_pg = _snapshot(wh), _snapshot(pg_url)
     file_hash = hashlib.sha256(Path(wh).read_bytes()).hexdigest()
     feb, jan = dt.date(2025, 2, 1), dt.date(2025, 1, 1)
@@ -317,6 +319,40 @@ def test_privacy_guard_runs_in_sql_on_the_published_rows_before_any_write(
         keys = read_table(target, "billing_detail", "2025-02").column("person_key").to_pylist()
         assert keys.count(digits_key) == 1
         assert keys.count(victim.hex()) == 1
+
+
+def test_privacy_guard_checks_enum_codes_on_their_codes(settings, source_db, pg_url):
+    """dbt's ENUM code columns hold only their type's codes (the seed's): a code with a NIK in it
+    refuses the publication on both targets, by table and column, before anything is written,
+    whether or not a row of the period uses it."""
+    nik = "7371014101900001"
+    with duckdb.connect(str(source_db)) as con:
+        con.execute(
+            "alter table berjasa.billing_detail alter column rate_id"
+            f" type enum('BPU-JKK-2015', 'BPU-JKM-2015', 'PU-JKK-2015', 'PU-JKM-2015', 'BPU-{nik}')"
+        )
+    for target in (settings.warehouse, pg_url):
+        with pytest.raises(PrivacyGuardError) as err:
+            _publish(settings, source_db, target, "2025-01")
+        assert str(err.value) == (
+            "berjasa.billing_detail.rate_id: 1 code(s) contain a 16-digit run (a raw NIK?);"
+            " publication refused"
+        )
+    assert not Path(settings.warehouse).exists()
+    with psycopg.connect(pg_url) as conn:
+        (exists,) = conn.execute("select to_regclass('berjasa.billing_detail')").fetchone()
+    assert exists is None
+    # the same type without that code publishes, its codes as text in PostgreSQL
+    with duckdb.connect(str(source_db)) as con:
+        con.execute(
+            "alter table berjasa.billing_detail alter column rate_id"
+            " type enum('BPU-JKK-2015', 'BPU-JKM-2015', 'PU-JKK-2015', 'PU-JKM-2015')"
+        )
+    for target in (settings.warehouse, pg_url):
+        assert _publish(settings, source_db, target, "2025-01").total_premium_idr == (
+            expected_total(SIZES_1)
+        )
+    assert column_types(pg_url, "billing_detail")["rate_id"] == "text"
 
 
 def test_privacy_guard_refuses_a_key_that_is_not_a_32_byte_digest(settings, source_db, pg_url):
@@ -479,12 +515,26 @@ def _code_counts(warehouse: str, column: str) -> list[tuple]:
         ).fetchall()
 
 
-def test_code_columns_widen_when_a_dimension_gains_a_code(settings, source_db):
+_CODES = ("cohort_code", "program", "rate_id")
+
+
+def _codes_as_text(source_db: Path) -> None:
+    """billing_detail's codes as text: a dbt database written before they were ENUMs."""
+    with duckdb.connect(str(source_db)) as con:
+        for column in _CODES:
+            con.execute(f"alter table berjasa.billing_detail alter column {column} type varchar")
+
+
+@pytest.mark.parametrize("source_codes", ["enum", "text"])
+def test_code_columns_widen_when_a_dimension_gains_a_code(settings, source_db, source_codes):
     """A new rate (or cohort) in the dimensions widens the ENUM in place; published months keep
-    their codes."""
+    their codes. dbt's codes are ENUMs of the seeds' codes (made again when a seed gains one) or,
+    in a database written before, text."""
     wh = settings.warehouse
     _publish(settings, source_db, wh, "2025-01")
     before = _code_counts(wh, "rate_id")
+    if source_codes == "text":
+        _codes_as_text(source_db)
     with duckdb.connect(str(source_db)) as con:
         old = con.execute(
             "select min(rate_id) from berjasa.billing_detail where period = date '2025-02-01'"
@@ -494,6 +544,14 @@ def test_code_columns_widen_when_a_dimension_gains_a_code(settings, source_db):
             " * exclude (rate_id) from berjasa.dim_rate where rate_id = ?",
             [old],
         )
+        if source_codes == "enum":  # the type made again from the seed (macros/code_types.sql)
+            con.execute(
+                "create or replace type main.rate_id_enum as enum ("
+                " select distinct rate_id from berjasa.dim_rate order by 1)"
+            )
+            con.execute(
+                "alter table berjasa.billing_detail alter column rate_id type main.rate_id_enum"
+            )
         moved = con.execute(
             "update berjasa.billing_detail set rate_id = 'ZZ-NEW-2026'"
             " where period = date '2025-02-01' and rate_id = ?",
@@ -511,9 +569,11 @@ def test_code_columns_widen_when_a_dimension_gains_a_code(settings, source_db):
 
 
 def test_a_code_missing_from_its_dimension_is_refused(settings, source_db):
+    """Only text codes can lack their dimension's code (dbt's ENUMs are the seeds' codes)."""
     wh = settings.warehouse
     _publish(settings, source_db, wh, "2025-01")
     before = _snapshot(wh)
+    _codes_as_text(source_db)
     with duckdb.connect(str(source_db)) as con:
         con.execute(
             "update berjasa.billing_detail set cohort_code = 'not_a_cohort'"
@@ -529,12 +589,12 @@ def test_an_older_warehouse_keeps_its_text_code_columns(settings, source_db):
     wh = settings.warehouse
     _publish(settings, source_db, wh, "2025-01")
     with duckdb.connect(wh) as con:
-        for column in ("cohort_code", "program", "rate_id"):
+        for column in _CODES:
             con.execute(f"alter table berjasa.billing_detail alter column {column} type varchar")
     before = _code_counts(wh, "cohort_code")
     _publish(settings, source_db, wh, "2025-02")
     types = column_types(wh, "billing_detail")
-    assert [types[c] for c in ("cohort_code", "program", "rate_id")] == ["VARCHAR"] * 3
+    assert [types[c] for c in _CODES] == ["VARCHAR"] * 3
     after = _code_counts(wh, "cohort_code")
     assert [r for r in after if r[0] == dt.date(2025, 1, 1)] == before
     assert {r[0] for r in after} == {dt.date(2025, 1, 1), dt.date(2025, 2, 1)}
