@@ -1,7 +1,10 @@
-{#- Code columns of billing_detail (23.6M rows at national scale) as DuckDB ENUMs.
+{#- Code columns of the national-size tables as DuckDB ENUMs: billing_detail's cohort_code,
+    program and rate_id (23.6M rows), int_list_rows_checked's list_kind and cohort_code (10M).
 
     DuckDB writes a VARCHAR value by value (string heap, statistics): the three code columns of
-    billing_detail were ~4 s of writing it, as ENUMs (one byte a row) ~1 s. The codes stay data:
+    billing_detail were ~4 s of writing it, as ENUMs (one byte a row) ~1 s; and the models that
+    join and group int_list_rows_checked's rows by cohort and list (int_people,
+    cross_cohort_duplicates, int_cohort_status) ran in 2/3 of the time on ENUMs. The codes stay data:
     each type holds exactly the codes of its seed, made again by the seed's post-hook every time
     the seed is loaded (`create_code_type`), so a new cohort or rate needs no code change. A table
     written before keeps its own copy of the type (DuckDB stores an ENUM column's values with the
@@ -43,4 +46,18 @@
         where {{ code }} is not null
         order by {{ code }}
     )
+{%- endmacro %}
+
+{#- The type of int_list_rows_checked's list_kind: which of the two lists a row is from (fixed
+    by int_list_rows, not data). -#}
+{% macro list_kind_type() -%}
+    {{ return(adapter.dispatch('list_kind_type', 'berjasa')()) }}
+{%- endmacro %}
+
+{% macro default__list_kind_type() -%}
+    varchar
+{%- endmacro %}
+
+{% macro duckdb__list_kind_type() -%}
+    enum('current', 'previous_good')
 {%- endmacro %}

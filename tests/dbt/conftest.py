@@ -98,7 +98,8 @@ class Build:
     dbt_output: dict[str, str] = field(default_factory=dict)
     # DuckDB only: mart -> compression methods of its person_key segments, after the sequence
     key_compression: dict[str, list[str]] = field(default_factory=dict)
-    # DuckDB only: billing_detail's code column -> its type, and the ENUM types (schema, name)
+    # DuckDB only: "table.column" -> type of the ENUM columns of billing_detail and
+    # int_list_rows_checked, and the ENUM types (schema, name)
     code_types: dict[str, str] = field(default_factory=dict)
     enum_types: list[tuple[str, str]] = field(default_factory=list)
     # DuckDB only: dbt's database and project after the sequence (its compiled tests)
@@ -173,8 +174,9 @@ def _duckdb_sequence(root: Path) -> Build:
     _run_sequence(build, home, project, env, load, query)
     build.code_types = dict(
         query(
-            "select column_name, data_type from duckdb_columns() where schema_name = 'berjasa'"
-            " and table_name = 'billing_detail' and data_type like 'ENUM%'"
+            "select table_name || '.' || column_name, data_type from duckdb_columns()"
+            " where table_name in ('billing_detail', 'int_list_rows_checked')"
+            " and data_type like 'ENUM%'"
         )
     )
     build.enum_types = query(

@@ -193,7 +193,7 @@ def test_unique_combination_reports_each_repeated_combination(
     assert found == sorted([(*first[:2], first[3], 3), (*second[:2], second[3], 2)])
 
 
-def test_billing_detail_codes_are_enums_of_the_seeds_codes_on_duckdb(duckdb_build: Build) -> None:
+def test_national_size_tables_hold_codes_as_enums_on_duckdb(duckdb_build: Build) -> None:
     # macros/code_types.sql: each seed load makes its codes the type again, so the rate the test
     # project's seed adds (prepare_project) is among them with no change to the model
     cohorts = "'kader_posyandu_kb', 'non_asn', 'pekerja_keagamaan', 'pekerja_rentan', "
@@ -201,9 +201,11 @@ def test_billing_detail_codes_are_enums_of_the_seeds_codes_on_duckdb(duckdb_buil
     rates = "'BPU-JHT-2015', 'BPU-JKK-2015', 'BPU-JKM-2015', 'PU-JKK-2015', 'PU-JKK-2026-02', "
     rates += "'PU-JKM-2015'"
     assert duckdb_build.code_types == {
-        "cohort_code": f"ENUM({cohorts})",
-        "program": "ENUM('JHT', 'JKK', 'JKM')",
-        "rate_id": f"ENUM({rates})",
+        "billing_detail.cohort_code": f"ENUM({cohorts})",
+        "billing_detail.program": "ENUM('JHT', 'JKK', 'JKM')",
+        "billing_detail.rate_id": f"ENUM({rates})",
+        "int_list_rows_checked.list_kind": "ENUM('current', 'previous_good')",
+        "int_list_rows_checked.cohort_code": f"ENUM({cohorts})",
     }
     # in main: DuckDB 1.5 cannot replay a log that creates a schema and then a type in it
     assert duckdb_build.enum_types == [

@@ -259,10 +259,11 @@ ranked as (
 final as (
 
     -- only what the readers use: writing 10M rows costs more than computing them, so the
-    -- masked NIK and the detail (published for rejected rows only) are kept for those rows
+    -- masked NIK and the detail (published for rejected rows only) are kept for those rows;
+    -- list and cohort as ENUMs on DuckDB (macros/code_types.sql)
     select
-        list_kind,
-        cohort_code,
+        cast(list_kind as {{ list_kind_type() }}) as list_kind,
+        cast(cohort_code as {{ code_type('cohort_code') }}) as cohort_code,
         source_file,
         file_ordinal,
         source_row,
