@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 from berjasa import duck
 from berjasa.config import SEEDS_DIR
 from berjasa.errors import BerjasaError
-from berjasa.warehouse.tables import DIM_TABLES, PERIOD_TABLES, SCHEMA
+from berjasa.warehouse.tables import DIM_TABLES, PERIOD_TABLES, SCHEMA, is_enum
 
 # Catalog name under which the DuckDB target attaches dbt's database (read-only).
 SOURCE_ALIAS = "dbt_src"
@@ -42,10 +42,6 @@ _BYTES_TYPE = "BLOB"
 PUBLISHED_KEY_TYPE = "VARCHAR"
 # dbt's ENUM code columns are published as text, like the code columns of the other tables
 _TEXT_TYPE = "VARCHAR"
-
-
-def _is_enum(duckdb_type: str) -> bool:
-    return duckdb_type.upper().startswith("ENUM(")
 
 
 class PrivacyGuardError(BerjasaError, RuntimeError):
@@ -132,9 +128,9 @@ def describe_source(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[Sou
         if is_period and "period" not in {name for name, _ in columns}:
             raise SourceError(f"{SCHEMA}.{table} has no period column")
         keys = frozenset(name for name, kind in columns if kind.upper() == _BYTES_TYPE)
-        codes = tuple((name, kind) for name, kind in columns if _is_enum(kind))
+        codes = tuple((name, kind) for name, kind in columns if is_enum(kind))
         published = tuple(
-            (name, PUBLISHED_KEY_TYPE if name in keys else _TEXT_TYPE if _is_enum(kind) else kind)
+            (name, PUBLISHED_KEY_TYPE if name in keys else _TEXT_TYPE if is_enum(kind) else kind)
             for name, kind in columns
         )
         out.append(SourceTable(table, published, period if is_period else None, keys, codes))

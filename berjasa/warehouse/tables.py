@@ -77,6 +77,11 @@ class UnsupportedTypeError(TypeError):
     pass
 
 
+def is_enum(duckdb_type: str) -> bool:
+    """Whether a DuckDB column type is an ENUM (`duckdb_columns()` prints `ENUM('a', ...)`)."""
+    return duckdb_type.upper().startswith("ENUM(")
+
+
 def pg_type(duckdb_type: str, *, where: str = "") -> str:
     """The PostgreSQL type that holds a DuckDB column type exactly (decimals keep scale).
 

@@ -30,7 +30,7 @@ from psycopg.copy import QueuedLibpqWriter
 from berjasa import duck
 from berjasa.errors import BerjasaError
 from berjasa.warehouse.source import SOURCE_ALIAS, SourceTable
-from berjasa.warehouse.tables import SCHEMA, pg_type, quote_literal
+from berjasa.warehouse.tables import SCHEMA, is_enum, pg_type, quote_literal
 
 # Rows per Arrow batch streamed from dbt's file into PostgreSQL's COPY: big enough that the
 # per-batch overhead vanishes, small enough (~50 MB of CSV) to keep memory flat.
@@ -129,11 +129,11 @@ class DuckDBAdapter:
         column made before it became an ENUM stays VARCHAR (it takes the same text), and an ENUM
         lacking codes the dimensions gained (a new cohort or rate) is widened to hold both, in
         place (one rewrite of the column, once per new code)."""
-        if not _is_enum(wanted):
+        if not is_enum(wanted):
             return False
         if existing.upper() == "VARCHAR":
             return True
-        if not _is_enum(existing):
+        if not is_enum(existing):
             return False
         have, need = self._enum_codes(existing), self._enum_codes(wanted)
         if not set(need) <= set(have):
@@ -420,10 +420,6 @@ def ensure_table(adapter: Adapter, table: str, columns: Sequence[tuple[str, str]
                 f"warehouse column {SCHEMA}.{table}.{name} is {existing[name]} but the marts now"
                 f" give {kind}; migrate or drop the warehouse table, then publish again"
             )
-
-
-def _is_enum(type_sql: str) -> bool:
-    return type_sql.upper().startswith("ENUM(")
 
 
 def _enum_type(codes: Sequence[str]) -> str:
