@@ -1,5 +1,6 @@
 {#- Code columns of the national-size tables as DuckDB ENUMs: billing_detail's cohort_code,
-    program and rate_id (23.6M rows), int_list_rows_checked's list_kind and cohort_code (10M).
+    program and rate_id (23.6M rows), int_list_rows_checked's list_kind, cohort_code and
+    kecamatan_code (10M; kecamatan from the ref_wilayah seed).
 
     DuckDB writes a VARCHAR value by value (string heap, statistics): the three code columns of
     billing_detail were ~4 s of writing it, as ENUMs (one byte a row) ~1 s; and the models that
@@ -14,7 +15,7 @@
     (billing_detail.yml): dbt checks the model against them, so a type renamed here and not there
     fails the build. Other adapters keep varchar: `code_type` is varchar and the hook is empty. -#}
 
-{#- The column type of code `code` (cohort_code, program, rate_id). -#}
+{#- The column type of code `code` (cohort_code, program, rate_id, kecamatan_code). -#}
 {% macro code_type(code) -%}
     {{ return(adapter.dispatch('code_type', 'berjasa')(code)) }}
 {%- endmacro %}

@@ -206,10 +206,15 @@ def test_national_size_tables_hold_codes_as_enums_on_duckdb(duckdb_build: Build)
         "billing_detail.rate_id": f"ENUM({rates})",
         "int_list_rows_checked.list_kind": "ENUM('current', 'previous_good')",
         "int_list_rows_checked.cohort_code": f"ENUM({cohorts})",
+        # the 15 kecamatan of the ref_wilayah seed
+        "int_list_rows_checked.kecamatan_code": "ENUM("
+        + ", ".join(f"'73.71.{n:02d}'" for n in range(1, 16))
+        + ")",
     }
     # in main: DuckDB 1.5 cannot replay a log that creates a schema and then a type in it
     assert duckdb_build.enum_types == [
         ("main", "cohort_code_enum"),
+        ("main", "kecamatan_code_enum"),
         ("main", "program_enum"),
         ("main", "rate_id_enum"),
     ]

@@ -259,16 +259,17 @@ ranked as (
 final as (
 
     -- only what the readers use: writing 10M rows costs more than computing them, so the
-    -- masked NIK and the detail (published for rejected rows only) are kept for those rows;
-    -- list and cohort as ENUMs on DuckDB (macros/code_types.sql)
+    -- file name, masked NIK and detail (published for rejected rows only) are kept for those
+    -- rows (an accepted row's file is its cohort and file_ordinal); list, cohort and kecamatan
+    -- as ENUMs on DuckDB (macros/code_types.sql)
     select
         cast(list_kind as {{ list_kind_type() }}) as list_kind,
         cast(cohort_code as {{ code_type('cohort_code') }}) as cohort_code,
-        source_file,
+        case when rule_reason is not null or is_repeat then source_file end as source_file,
         file_ordinal,
         source_row,
         person_key,
-        kecamatan_code,
+        cast(kecamatan_code as {{ code_type('kecamatan_code') }}) as kecamatan_code,
         is_outside_city,
         wage_idr,
         case

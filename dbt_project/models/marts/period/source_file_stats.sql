@@ -30,14 +30,15 @@ unreadable_cohorts as (
 
 current_counts as (
 
+    -- by file_ordinal: int_list_rows_checked keeps the file name of rejected rows only
     select
         cohort_code,
-        source_file,
+        file_ordinal,
         sum(case when reason_code is null then 1 else 0 end) as rows_accepted,
         sum(case when reason_code is not null then 1 else 0 end) as rows_rejected
     from checked_rows
     where list_kind = 'current'
-    group by cohort_code, source_file
+    group by cohort_code, file_ordinal
 
 ),
 
@@ -81,7 +82,7 @@ final as (
     left join current_counts
         on
             source_files.cohort_code = current_counts.cohort_code
-            and source_files.source_file = current_counts.source_file
+            and source_files.file_ordinal = current_counts.file_ordinal
     left join local_counts
         on
             source_files.cohort_code = local_counts.cohort_code
